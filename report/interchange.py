@@ -1,0 +1,243 @@
+"""The JSON interchange format (docs/interchange.md): what `render` reads and `check --json` prints.
+
+Keys are the official labels. Narrative 一 may be one string or an object by sub-part heading.
+null is a blank or missing cell; decimals are strings. Optional "units" gives the unit of a
+decimal cell whose unit the format leaves open (采购总金额), by caption → row → column.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from . import formats
+from .model import Report, Value
+from .numbers import format_value
+
+
+class InterchangeError(ValueError):
+    """Malformed interchange JSON; the message names the offending key."""
+
+
+def _table_json(report: Report, table: formats.Table, values: dict[str, Value]) -> Any:
+    def out(key: str) -> Any:
+        if key not in values or values[key] is None:
+            return None
+        v = values[key]
+        return format_value(v) if isinstance(v, Decimal) else v
+
+    section = table.section_id
+    if section == "二":
+        return {r.label: {c.label: out(table.key(r.id, c.id)) for c in table.columns} for r in table.rows}
+    return {r.label: [out(table.key(r.id, c.id)) for c in table.columns] for r in table.rows}
+
+
+def to_dict(report: Report, *, include_derived: bool = True) -> dict[str, Any]:
+    fmt = report.format
+    values = report.effective() if include_derived else dict(report.values)
+    narrative: dict[str, Any] = {}
+    for section in fmt.sections:
+        if section.kind != "narrative":
+            continue
+        if len(section.parts) > 1:
+            narrative[section.id] = {p.label: report.narratives.get(p.key) for p in section.parts}
+        else:
+            narrative[section.id] = report.narratives.get(section.parts[0].key)
+    tables: dict[str, Any] = {}
+    for section in fmt.sections:
+        if section.kind != "tables":
+            continue
+        if section.id == "二":
+            tables["二"] = {t.caption: _table_json(report, t, values) for t in section.tables}
+        else:
+            (table,) = section.tables
+            tables[section.id] = _table_json(report, table, values)
+    doc: dict[str, Any] = {
+        "format": fmt.id,
+        "year": report.year,
+        "agency": report.agency,
+        "narrative": narrative,
+        "tables": tables,
+    }
+    if report.units:
+        units: dict[str, Any] = {}
+        for key, unit in report.units.items():
+            cell = fmt.cells[key]
+            units.setdefault(cell.table.caption or cell.table.section_id, {}).setdefault(cell.row.label, {})[
+                cell.column.label
+            ] = unit
+        doc["units"] = units
+    return doc
+
+
+def dumps(report: Report, **kw: Any) -> str:
+    return json.dumps(to_dict(report, **kw), ensure_ascii=False, indent=2)
+
+
+def _read_value(raw: Any, cell: formats.Cell, where: str) -> Value:
+    if raw is None:
+        return None
+    if isinstance(raw, bool):
+        raise InterchangeError(f"{where}: 应为数字，得到 {raw!r}")
+    if cell.type == "decimal":
+        if isinstance(raw, float):
+            raise InterchangeError(f"{where}: 金额须写成字符串（如 \"12.5\"），以免精度丢失")
+        try:
+            d = Decimal(str(raw))
+        except InvalidOperation as exc:
+            raise InterchangeError(f"{where}: 不是数字：{raw!r}") from exc
+        if not d.is_finite():
+            raise InterchangeError(f"{where}: 不是数字：{raw!r}")
+        return d
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, str) and raw.strip().lstrip("+-").isdigit():
+        return int(raw.strip())
+    raise InterchangeError(f"{where}: 应为整数，得到 {raw!r}")
+
+
+def from_dict(doc: Any) -> Report:
+    if not isinstance(doc, dict):
+        raise InterchangeError("顶层应为 JSON 对象")
+    for key in ("year", "tables"):
+        if key not in doc:
+            raise InterchangeError(f"缺少键 \"{key}\"")
+    year = doc["year"]
+    if not isinstance(year, int) or isinstance(year, bool):
+        raise InterchangeError(f"\"year\" 应为整数年份，得到 {year!r}")
+    fmt_id = doc.get("format")
+    if fmt_id is not None and not isinstance(fmt_id, str):
+        raise InterchangeError(f"\"format\" 应为 \"2019\" 或 \"2021\"，得到 {fmt_id!r}")
+    try:
+        fmt = formats.for_year(year, fmt_id)
+    except KeyError as exc:
+        raise InterchangeError(f"\"format\": 未知格式 {fmt_id!r}") from exc
+    agency = doc.get("agency") or ""
+    if not isinstance(agency, str):
+        raise InterchangeError(f"\"agency\" 应为字符串，得到 {agency!r}")
+    report = Report(format=fmt, year=year, agency=agency)
+
+    narrative = doc.get("narrative") or {}
+    if not isinstance(narrative, dict):
+        raise InterchangeError("\"narrative\" 应为对象")
+    known_sections = {s.id: s for s in fmt.sections if s.kind == "narrative"}
+    for sid, content in narrative.items():
+        if sid not in known_sections:
+            raise InterchangeError(f"narrative.\"{sid}\": 未知部分（应为 {'、'.join(known_sections)}）")
+        section = known_sections[sid]
+        if content is None:
+            continue
+        if isinstance(content, str):
+            if len(section.parts) == 1:
+                report.narratives[section.parts[0].key] = content
+            else:
+                # Undivided text for 一: keep it in the first part.
+                report.narratives[section.parts[0].key] = content
+            continue
+        if not isinstance(content, dict):
+            raise InterchangeError(f"narrative.\"{sid}\": 应为字符串或对象")
+        by_label = {p.label: p for p in section.parts}
+        for label, text in content.items():
+            if label not in by_label:
+                raise InterchangeError(
+                    f"narrative.\"{sid}\".\"{label}\": 未知小标题（应为 {'、'.join(by_label)}）"
+                )
+            if text is None:
+                continue
+            if not isinstance(text, str):
+                raise InterchangeError(f"narrative.\"{sid}\".\"{label}\": 应为字符串")
+            report.narratives[by_label[label].key] = text
+
+    tables = doc["tables"]
+    if not isinstance(tables, dict):
+        raise InterchangeError("\"tables\" 应为对象")
+    table_sections = {s.id: s for s in fmt.sections if s.kind == "tables"}
+    for sid, content in tables.items():
+        if sid not in table_sections:
+            raise InterchangeError(f"tables.\"{sid}\": 未知表格（应为 {'、'.join(table_sections)}）")
+        section = table_sections[sid]
+        if content is None:
+            continue
+        if not isinstance(content, dict):
+            raise InterchangeError(f"tables.\"{sid}\": 应为对象")
+        if sid == "二":
+            by_caption = {t.caption: t for t in section.tables}
+            for caption, rows in content.items():
+                if caption not in by_caption:
+                    raise InterchangeError(
+                        f"tables.\"二\".\"{caption}\": 未知表格（{fmt.id} 格式为 {'、'.join(by_caption)}）"
+                    )
+                table = by_caption[caption]
+                _read_named_rows(report, table, rows, f"tables.\"二\".\"{caption}\"")
+        else:
+            (table,) = section.tables
+            _read_list_rows(report, table, content, f"tables.\"{sid}\"")
+
+    units = doc.get("units") or {}
+    if not isinstance(units, dict):
+        raise InterchangeError("\"units\" 应为对象")
+    for caption, rows in units.items():
+        tables_by_caption = {t.caption: t for t in fmt.tables if t.caption}
+        table = tables_by_caption.get(caption)
+        if table is None or not isinstance(rows, dict):
+            raise InterchangeError(f"units.\"{caption}\": 未知表格")
+        for row_label, cols in rows.items():
+            row = next((r for r in table.rows if r.label == row_label), None)
+            if row is None or not isinstance(cols, dict):
+                raise InterchangeError(f"units.\"{caption}\".\"{row_label}\": 未知行")
+            for col_label, unit in cols.items():
+                col = next((c for c in table.columns if c.label == col_label), None)
+                if col is None or col.type != "decimal" or not isinstance(unit, str):
+                    raise InterchangeError(f"units.\"{caption}\".\"{row_label}\".\"{col_label}\": 不是金额栏")
+                report.units[table.key(row.id, col.id)] = unit
+    return report
+
+
+def _read_named_rows(report: Report, table: formats.Table, rows: Any, where: str) -> None:
+    if not isinstance(rows, dict):
+        raise InterchangeError(f"{where}: 应为对象（行名 → {{列名: 数值}}）")
+    by_label = {r.label: r for r in table.rows}
+    for row_label, cols in rows.items():
+        if row_label not in by_label:
+            raise InterchangeError(f"{where}.\"{row_label}\": 未知行（应为 {'、'.join(by_label)}）")
+        row = by_label[row_label]
+        if not isinstance(cols, dict):
+            raise InterchangeError(f"{where}.\"{row_label}\": 应为对象（列名 → 数值）")
+        col_by_label = {c.label: c for c in table.columns}
+        for col_label, raw in cols.items():
+            if col_label not in col_by_label:
+                raise InterchangeError(
+                    f"{where}.\"{row_label}\".\"{col_label}\": 未知列（应为 {'、'.join(col_by_label)}）"
+                )
+            col = col_by_label[col_label]
+            key = table.key(row.id, col.id)
+            report.values[key] = _read_value(raw, report.format.cells[key], f"{where}.\"{row_label}\".\"{col_label}\"")
+
+
+def _read_list_rows(report: Report, table: formats.Table, rows: dict, where: str) -> None:
+    by_label = {r.label: r for r in table.rows}
+    for row_label, cells in rows.items():
+        if row_label not in by_label:
+            raise InterchangeError(f"{where}.\"{row_label}\": 未知行")
+        row = by_label[row_label]
+        if cells is None:
+            continue
+        if not isinstance(cells, list):
+            raise InterchangeError(f"{where}.\"{row_label}\": 应为 {len(table.columns)} 个数值的数组")
+        if len(cells) != len(table.columns):
+            names = "、".join(c.label for c in table.columns)
+            raise InterchangeError(
+                f"{where}.\"{row_label}\": 应为 {len(table.columns)} 个数值（{names}），得到 {len(cells)} 个"
+            )
+        for col, raw in zip(table.columns, cells, strict=True):
+            key = table.key(row.id, col.id)
+            report.values[key] = _read_value(raw, report.format.cells[key], f"{where}.\"{row_label}\"[{col.label}]")
+
+
+def loads(text: str) -> Report:
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InterchangeError(f"不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}") from exc
+    return from_dict(doc)

@@ -1,0 +1,91 @@
+"""Reading numbers the way officers type them.
+
+Half- and full-width digits, spaces, commas, 、 and ， as separators; a minus sign only where the
+cell type allows it; decimals only in decimal (万元) cells. Errors carry a Chinese reason.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+FULLWIDTH = str.maketrans(
+    "０１２３４５６７８９－．，、；　＋（）：",
+    "0123456789-.,,; +():",
+)
+# Characters that separate numbers in one message.
+SEPARATORS = re.compile(r"[\s,;|]+")
+INT_RE = re.compile(r"^[+-]?\d+$")
+DEC_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+MINUS_CHARS = str.maketrans({"−": "-", "–": "-", "—": "-", "﹣": "-"})
+
+
+class NumberError(ValueError):
+    """A value that cannot be read; ``reason`` is plain Chinese for the user."""
+
+    def __init__(self, reason: str, token: str = ""):
+        super().__init__(reason)
+        self.reason = reason
+        self.token = token
+
+
+def normalize(text: str) -> str:
+    return text.translate(FULLWIDTH).translate(MINUS_CHARS).strip()
+
+
+def split_numbers(text: str) -> list[str]:
+    """Split one message into number tokens (spaces, tabs, commas, 、 and ， separate)."""
+    norm = normalize(text)
+    return [t for t in SEPARATORS.split(norm) if t]
+
+
+def parse_value(token: str, cell_type: str = "int") -> int | Decimal:
+    """Read one token as a value of the given cell type, or raise NumberError with the reason."""
+    t = normalize(token)
+    if not t:
+        raise NumberError("没有填写数字", token)
+    if cell_type in ("int", "signed_int"):
+        if not INT_RE.match(t):
+            if DEC_RE.match(t):
+                raise NumberError(f"“{token}”不是整数：这一栏只能填整数（件数）", token)
+            raise NumberError(f"“{token}”不是数字", token)
+        v = int(t)
+        if v < 0 and cell_type == "int":
+            raise NumberError(f"“{token}”是负数：这一栏不能为负数", token)
+        if abs(v) > 10_000_000:
+            raise NumberError(f"“{token}”太大了，请核对", token)
+        return v
+    if cell_type == "decimal":
+        if not DEC_RE.match(t):
+            raise NumberError(f"“{token}”不是数字（金额可带小数，如 12.5）", token)
+        try:
+            d = Decimal(t)
+        except InvalidOperation as exc:  # pragma: no cover - regex guards this
+            raise NumberError(f"“{token}”不是数字", token) from exc
+        if d < 0:
+            raise NumberError(f"“{token}”是负数：金额不能为负数", token)
+        if d > Decimal("1e12"):
+            raise NumberError(f"“{token}”太大了，请核对", token)
+        if d == d.to_integral_value() and "." not in t:
+            return Decimal(int(d))
+        return d
+    raise ValueError(f"unknown cell type {cell_type}")
+
+
+def parse_row(text: str, types: list[str]) -> list[int | Decimal]:
+    """Read a whole row (one number per column) from one message."""
+    tokens = split_numbers(text)
+    if len(tokens) != len(types):
+        raise NumberError(f"需要 {len(types)} 个数字，收到 {len(tokens)} 个")
+    return [parse_value(tok, typ) for tok, typ in zip(tokens, types, strict=True)]
+
+
+def format_value(value: int | Decimal | None) -> str:
+    """How a value is printed in a report: zero as 0, decimals without trailing zeros."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        if value == value.to_integral_value():
+            return str(int(value))
+        return format(value.normalize(), "f")
+    return str(value)

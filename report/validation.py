@@ -1,0 +1,303 @@
+"""Validation: every identity of the format, cell types, completeness, cross-year and narrative checks.
+
+``validate`` returns problems; it never raises on a bad report. Each problem names its rule, its
+severity, the cells involved and a plain Chinese message carrying the numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .formats import Identity
+from .model import Report, Value
+from .numbers import format_value
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    severity: str
+    rule: str
+    message: str
+    cells: tuple[str, ...] = field(default_factory=tuple)
+    section: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+    def as_dict(self) -> dict:
+        return {"severity": self.severity, "rule": self.rule, "cells": list(self.cells), "message": self.message}
+
+
+def _fmt(v: Value) -> str:
+    return format_value(v)
+
+
+def _sum(values: list[Value]) -> int | Decimal:
+    return sum((v for v in values if v is not None), start=0)
+
+
+def check_identity(report: Report, ident: Identity, values: dict[str, Value]) -> Problem | None:
+    """One identity against the given values; None when it holds or cannot be checked yet."""
+    if any(k not in values or values[k] is None for k in ident.cells):
+        return None
+    lhs = _sum([values[k] for k in ident.lhs])
+    rhs = _sum([values[k] for k in ident.rhs])
+    if lhs == rhs:
+        return None
+    fmt = report.format
+    terms_text = "+".join(_fmt(values[k]) for k in ident.rhs)
+    message = ident.message.format(
+        row_label=ident.row_label,
+        col_label=ident.col_label,
+        target=_fmt(lhs),
+        terms_sum=_fmt(rhs),
+        terms_text=terms_text,
+        lhs_sum=_fmt(lhs),
+        rhs_sum=_fmt(rhs),
+    )
+    section = fmt.section_of(ident.lhs[0]).id
+    return Problem(ERROR, ident.rule, f"{fmt.section(section).title}：{message}", ident.cells, section)
+
+
+def check_identities(report: Report) -> list[Problem]:
+    """Identities over entered values and, for totals not entered, the derived ones."""
+    values = report.effective()
+    problems = []
+    for ident in report.format.identities:
+        p = check_identity(report, ident, values)
+        if p:
+            problems.append(p)
+    return problems
+
+
+def check_cells(report: Report) -> list[Problem]:
+    fmt = report.format
+    problems: list[Problem] = []
+    for key, value in report.values.items():
+        cell = fmt.cells.get(key)
+        if cell is None:
+            problems.append(Problem(ERROR, "cell.unknown", f"未知的单元格：{key}", (key,)))
+            continue
+        section = cell.table.section_id
+        where = f"{fmt.section(section).title}：{cell.label}"
+        if value is None:
+            problems.append(
+                Problem(ERROR, "cell.blank", f"{where} 为空白（没有数据应填 0）", (key,), section)
+            )
+            continue
+        if cell.type in ("int", "signed_int"):
+            if not isinstance(value, int) and not (isinstance(value, Decimal) and value == value.to_integral_value()):
+                problems.append(Problem(ERROR, "cell.type", f"{where} 应为整数，填的是 {_fmt(value)}", (key,), section))
+                continue
+            if cell.type == "int" and value < 0:
+                problems.append(Problem(ERROR, "cell.range", f"{where} 不能为负数，填的是 {_fmt(value)}", (key,), section))
+        elif cell.type == "decimal" and value < 0:
+            problems.append(Problem(ERROR, "cell.range", f"{where} 不能为负数，填的是 {_fmt(value)}", (key,), section))
+    return problems
+
+
+def check_completeness(report: Report) -> list[Problem]:
+    fmt = report.format
+    problems: list[Problem] = []
+    for section in fmt.sections:
+        if section.kind == "narrative":
+            for part in section.parts:
+                text = (report.narratives.get(part.key) or "").strip()
+                if text:
+                    continue
+                if not part.required:
+                    continue
+                label = section.title if len(section.parts) == 1 else f"{section.title}{part.label}"
+                severity = ERROR if section.id == "五" else WARNING
+                problems.append(
+                    Problem(severity, "narrative.empty", f"{label}：尚未填写", (part.key,), section.id)
+                )
+        else:
+            missing = [k for k in report.section_input_keys(section.id) if k not in report.values]
+            if missing:
+                first = fmt.cells[missing[0]]
+                problems.append(
+                    Problem(
+                        ERROR,
+                        "section.incomplete",
+                        f"{section.title}：还有 {len(missing)} 项未填写（如：{first.label}）",
+                        tuple(missing),
+                        section.id,
+                    )
+                )
+    return problems
+
+
+def check_format_year(report: Report) -> list[Problem]:
+    fmt = report.format
+    if fmt.applies_to(report.year):
+        return []
+    last = f"{fmt.last_year}" if fmt.last_year else "以后"
+    return [
+        Problem(
+            WARNING,
+            "format.year",
+            f"{report.year}年度报告使用了{fmt.name}（适用于{fmt.first_year}–{last}年度），格式与年度不符",
+        )
+    ]
+
+
+def check_previous(report: Report, previous: Report) -> list[Problem]:
+    """Cross-year checks against last year's report."""
+    problems: list[Problem] = []
+    fmt, prev_fmt = report.format, previous.format
+    if previous.year != report.year - 1:
+        problems.append(
+            Problem(WARNING, "previous.year", f"上年报告是{previous.year}年度的，不是{report.year - 1}年度")
+        )
+    to_row, from_row = fmt.carry_over.get("to_row"), prev_fmt.carry_over.get("from_row")
+    if to_row and from_row:
+        this_vals = report.effective()
+        prev_vals = previous.effective()
+        to_table = fmt.table(to_row.rsplit(".", 1)[0])
+        for col in to_table.columns:
+            this_key = f"{to_row}.{col.id}"
+            prev_key = f"{from_row}.{col.id}"
+            a, b = this_vals.get(this_key), prev_vals.get(prev_key)
+            if a is None or b is None or a == b:
+                continue
+            row_label = fmt.cells[this_key].row.label
+            prev_label = prev_fmt.cells[prev_key].row.label
+            problems.append(
+                Problem(
+                    ERROR,
+                    "carry_over",
+                    f"三、{col.label}列：本年“{row_label}”为{_fmt(a)}，但{previous.year}年度报告“{prev_label}”为{_fmt(b)}",
+                    (this_key,),
+                    "三",
+                )
+            )
+    # Soft check: 现行有效件数 ≈ last year's + 本年制发件数 − 本年废止件数 (2021 format, both years).
+    if fmt.id == "2021" and prev_fmt.id == "2021":
+        this_vals, prev_vals = report.effective(), previous.effective()
+        for row in ("rules", "normative"):
+            k = f"s2.i1.{row}"
+            cur, issued, abolished = (this_vals.get(f"{k}.{c}") for c in ("in_force", "issued", "abolished"))
+            prev = prev_vals.get(f"{k}.in_force")
+            if None in (cur, issued, abolished, prev):
+                continue
+            expected = prev + issued - abolished
+            if expected != cur:
+                label = fmt.cells[f"{k}.in_force"].row.label
+                problems.append(
+                    Problem(
+                        WARNING,
+                        "in_force.trend",
+                        f"二、{label}：上年现行有效{_fmt(prev)}+本年制发{_fmt(issued)}−本年废止{_fmt(abolished)}"
+                        f"={_fmt(expected)}，但本年现行有效件数为{_fmt(cur)}（如有修订或清理可忽略）",
+                        (f"{k}.in_force",),
+                        "二",
+                    )
+                )
+    return problems
+
+
+_NUM = r"([0-9０-９]+)"
+_RECEIVED = [
+    re.compile(r"(?:共|累计|全年)?(?:新)?收到(?:政府信息公开|依申请公开)?申请" + _NUM + r"\s*件"),
+    re.compile(r"(?:共|累计|全年)(?:新)?(?:受理|收到)[^，。；0-9０-９]{0,12}?" + _NUM + r"\s*件"),
+]
+_NONE_RECEIVED = re.compile(r"(?:无|没有|未收到)(?:政府信息公开|依申请公开)?(?:申请|依申请公开情况)|依申请公开(?:申请)?(?:为)?(?:0|零)件")
+
+
+def check_narrative_figures(report: Report) -> list[Problem]:
+    """Figures written in the narrative that contradict the tables."""
+    fmt = report.format
+    if "s3.new.total" not in fmt.cells:
+        return []
+    values = report.effective()
+    received = values.get("s3.new.total")
+    if received is None:
+        return []
+    problems = []
+    for part in fmt.narrative_parts:
+        text = report.narratives.get(part.key) or ""
+        found = None
+        for pat in _RECEIVED:
+            m = pat.search(text)
+            if m:
+                found = int(m.group(1).translate(str.maketrans("０１２３４５６７８９", "0123456789")))
+                break
+        section = fmt.section(part.section_id)
+        label = section.title if len(section.parts) == 1 else f"{section.title}{part.label}"
+        if found is not None and found != received:
+            problems.append(
+                Problem(
+                    WARNING,
+                    "narrative.figures",
+                    f"{label}写“收到申请{found}件”，但表三“一、本年新收政府信息公开申请数量”总计为{_fmt(received)}",
+                    (part.key, "s3.new.total"),
+                    part.section_id,
+                )
+            )
+        elif found is None and received and _NONE_RECEIVED.search(text):
+            problems.append(
+                Problem(
+                    WARNING,
+                    "narrative.figures",
+                    f"{label}写无依申请公开，但表三“一、本年新收政府信息公开申请数量”总计为{_fmt(received)}",
+                    (part.key, "s3.new.total"),
+                    part.section_id,
+                )
+            )
+    return problems
+
+
+def validate(report: Report, previous: Report | None = None, *, completeness: bool = True) -> list[Problem]:
+    problems: list[Problem] = []
+    problems += check_format_year(report)
+    problems += check_cells(report)
+    problems += check_identities(report)
+    if completeness:
+        problems += check_completeness(report)
+    problems += check_narrative_figures(report)
+    if previous is not None:
+        problems += check_previous(report, previous)
+    return problems
+
+
+def errors(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.is_error]
+
+
+# -- section status for the hub ------------------------------------------------------------
+NOT_STARTED = "未开始"
+IN_PROGRESS = "进行中"
+DONE = "已完成"
+HAS_PROBLEMS = "有问题"
+
+
+def section_statuses(report: Report, problems: list[Problem] | None = None) -> dict[str, str]:
+    """Status of each section: 未开始 / 进行中 / 已完成 / 有问题."""
+    if problems is None:
+        problems = validate(report)
+    bad_sections = {p.section for p in problems if p.is_error and p.rule != "section.incomplete"}
+    out = {}
+    for section in report.format.sections:
+        done, total = report.section_answered(section.id)
+        if section.id in bad_sections:
+            out[section.id] = HAS_PROBLEMS
+        elif done == 0:
+            out[section.id] = NOT_STARTED
+        elif done < total:
+            out[section.id] = IN_PROGRESS
+        else:
+            out[section.id] = DONE
+    return out
+
+
+def progress(report: Report, problems: list[Problem] | None = None) -> tuple[int, int]:
+    """(sections complete, sections) — k/N on the hub and in reminders."""
+    statuses = section_statuses(report, problems)
+    return sum(1 for s in statuses.values() if s == DONE), len(statuses)
