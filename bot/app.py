@@ -1,0 +1,104 @@
+"""Composition only: build the PTB Application with its store, handlers, jobs and error handler.
+
+``build_application(settings)`` is what ``disclosure-bot run`` starts; tests build it the same way
+(against the local Bot API emulation) or pass their own ``store``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any
+
+from telegram import BotCommand
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+
+from . import handlers
+from .errors import error_handler
+from .settings import Settings
+
+logger = logging.getLogger(__name__)
+
+# Seconds. The long poll itself lasts POLL_TIMEOUT (see bot/commands/run.py); PTB adds it to the
+# read timeout of getUpdates.
+CONNECT_TIMEOUT = 10.0
+READ_TIMEOUT = 15.0
+WRITE_TIMEOUT = 30.0  # documents (.docx, .xlsx) go up in one request
+POOL_TIMEOUT = 5.0
+CONNECTION_POOL_SIZE = 16
+
+
+def _create_store(settings: Settings) -> Any:
+    """The Store for settings.database_url, schema upgraded (None while storage/ lacks a Store)."""
+    try:
+        from storage.store import Store
+    except ModuleNotFoundError as exc:  # storage.store not written yet
+        if exc.name not in ("storage", "storage.store"):
+            raise
+        logger.warning("storage.store is not available; running without a database")
+        return None
+    return Store.from_url(settings.database_url, upgrade=True)
+
+
+def _register_reminders(application: Application, settings: Settings) -> None:
+    """The one place where the reminders (bot.reminders) join the application, when present."""
+    try:
+        reminders = importlib.import_module("bot.reminders")
+    except ModuleNotFoundError as exc:
+        if exc.name != "bot.reminders":
+            raise
+        return
+    register_handlers = getattr(reminders, "register_handlers", None)
+    if register_handlers is not None:
+        register_handlers(application)
+    register_jobs = getattr(reminders, "register_jobs", None)
+    if register_jobs is not None:
+        register_jobs(application, settings)
+
+
+async def _post_init(application: Application) -> None:
+    me = await application.bot.get_me()
+    settings: Settings = application.bot_data["settings"]
+    application.bot_data["bot_username"] = settings.bot_username or me.username
+    await application.bot.set_my_commands(
+        [BotCommand(command, description) for command, description in handlers.COMMANDS]
+    )
+    logger.info("Bot @%s ready; %d commands registered", me.username, len(handlers.COMMANDS))
+
+
+async def _post_shutdown(application: Application) -> None:
+    store = application.bot_data.get("store")
+    dispose = getattr(store, "dispose", None)
+    if dispose is not None:
+        dispose()
+
+
+def build_application(settings: Settings, *, store: Any = None) -> Application:
+    token = settings.token_value
+    if not token:
+        raise ValueError("settings.token is required to build the application")
+    application = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.base_url)
+        .base_file_url(settings.base_file_url)
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .connect_timeout(CONNECT_TIMEOUT)
+        .read_timeout(READ_TIMEOUT)
+        .write_timeout(WRITE_TIMEOUT)
+        .pool_timeout(POOL_TIMEOUT)
+        .connection_pool_size(CONNECTION_POOL_SIZE)
+        .get_updates_connect_timeout(CONNECT_TIMEOUT)
+        .get_updates_read_timeout(READ_TIMEOUT)
+        .get_updates_write_timeout(WRITE_TIMEOUT)
+        .get_updates_pool_timeout(POOL_TIMEOUT)
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    application.bot_data["settings"] = settings
+    application.bot_data["store"] = store if store is not None else _create_store(settings)
+    handlers.register(application)
+    _register_reminders(application, settings)
+    application.add_error_handler(error_handler)
+    return application

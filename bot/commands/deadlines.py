@@ -1,0 +1,100 @@
+"""``disclosure-bot deadlines``: the deadline of a report year and its reminder schedule."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from zoneinfo import ZoneInfo
+
+from report import deadlines as dl
+
+SOURCE_LABELS = {
+    dl.SOURCE_LEGAL: "source_legal",
+    dl.SOURCE_CONFIG: "source_config",
+    dl.SOURCE_OFFICE: "source_office",
+    dl.SOURCE_AGENCY: "source_agency",
+}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "deadlines",
+        help="显示截止日期和提醒时间表 / show the deadline and the reminder schedule",
+        description="显示某年度报告的截止日期，以及每条提醒的发送时间、剩余工作日和类型。"
+        " / Show a report year's deadline and each reminder's send time, working days left and kind.",
+    )
+    p.add_argument(
+        "--year",
+        type=int,
+        help="报告年度，默认上一年 / report year (default: last calendar year)",
+    )
+    p.add_argument(
+        "--kind",
+        choices=dl.AGENCY_KINDS,
+        default=dl.DEPARTMENT,
+        help="机关类型（默认 department）/ agency kind (default: department)",
+    )
+    p.add_argument(
+        "--agency",
+        metavar="NAME",
+        help="按单位名称读取数据库中的类型和截止日期 / read the agency's kind and deadline overrides "
+        "from the database",
+    )
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, settings) -> int:
+    tz = ZoneInfo(settings.timezone)
+    year = args.year if args.year is not None else dt.datetime.now(tz).year - 1
+    r = settings.reminders
+    kind = args.kind
+    if args.agency:
+        try:
+            from storage import reminders as repo
+            from storage.db import make_engine, upgrade_schema
+
+            engine = make_engine(settings.database_url)
+            try:
+                upgrade_schema(engine)
+                found = repo.deadline_for_agency(engine, args.agency, year, repo.PlanConfig.from_settings(settings))
+            finally:
+                engine.dispose()
+        except Exception as exc:  # noqa: BLE001 - any database failure is reported, not raised
+            print(dl.label("cli_no_database").format(exc), file=sys.stderr)
+            return 1
+        if found is None:
+            print(dl.label("cli_no_agency").format(args.agency), file=sys.stderr)
+            return 1
+        kind, deadline, source = found.kind, found.deadline, found.source
+    else:
+        deadline, source = dl.resolve_deadline(
+            year,
+            kind,
+            config_overrides=settings.deadline_overrides,
+            township_deadline=r.township_deadline,
+            other_deadline=r.other_deadline,
+        )
+    calendar = dl.WorkCalendar(extra_holidays=r.extra_holidays, extra_workdays=r.extra_workdays)
+    params = dl.ScheduleParams.from_settings(r, settings.timezone)
+    rows = [
+        {
+            "send_at": rem.send_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+            "left": rem.working_days_left,
+            "kind": rem.kind,
+            "merged": "、".join(rem.merged),
+        }
+        for rem in dl.schedule(deadline, params, calendar)
+    ]
+    print(
+        dl.render_text(
+            "cli",
+            year=year,
+            kind_label=dl.label(f"kind_{kind}"),
+            agency=args.agency or "",
+            deadline=dl.chinese_date(deadline),
+            source=dl.label(SOURCE_LABELS[source]),
+            rows=rows,
+        )
+    )
+    return 0

@@ -1,0 +1,1 @@
+"""Agencies, roles, invitations, the coordinator's board and roll-up (transport-free)."""

@@ -1,0 +1,193 @@
+"""Every user-visible word of agencies, roles, invitations, the board, the roll-up and /history."""
+
+from __future__ import annotations
+
+from report.rollup import RollupLabels
+
+ROLE = {"officer": "填报人", "reviewer": "审核人", "coordinator": "协调人"}
+KIND = {"department": "政府部门", "government": "人民政府", "township": "乡镇（街道）", "other": "其他"}
+KIND_HINT = {
+    "department": "次年1月31日前",
+    "government": "次年3月31日前",
+    "township": "按本地规定",
+    "other": "按本地规定",
+}
+SOURCE = {"chat": "对话", "excel": "Excel表格", "import": "导入", "console": "终端"}
+REPORT_STATUS = {None: "未开始", "draft": "填报中", "submitted": "已提交"}
+
+COMMANDS_EXTRA = [
+    ("agency", "选择要填报或审核的机构"),
+    ("history", "查看当前报告的修改记录"),
+    ("board", "协调人：查看各机构填报进度"),
+    ("office", "协调人：管理机构、邀请和截止日期"),
+    ("admin", "管理员：新建协调办公室和机构"),
+]
+
+# -- generic ------------------------------------------------------------------------------------
+NOT_ALLOWED = "您没有权限进行此操作。"
+NOT_ADMIN = "此命令仅限管理员使用。"
+NOT_COORDINATOR = "您不是任何协调办公室的协调人。如需开通，请向管理员索取协调人邀请链接。"
+NO_AGENCY = "您还没有加入任何机构。请通过协调人发给您的邀请链接加入。"
+UNKNOWN_ACTION = "此按钮已失效，请重新发送命令。"
+BACK = "« 返回"
+CANCEL = "取消"
+CANCELLED = "已取消。"
+NONE = "无"
+
+# -- admin ----------------------------------------------------------------------------------------
+ADMIN_MENU = "管理员菜单：请选择操作。"
+ADMIN_NEW_OFFICE = "新建协调办公室"
+ADMIN_NEW_AGENCY = "新建机构"
+ADMIN_COORD_INVITE = "协调人邀请"
+ADMIN_OFFICES = "管理协调办公室"
+CHOOSE_OFFICE = "请选择协调办公室："
+NO_OFFICE_OPTION = "不属于任何协调办公室"
+NO_OFFICES = "还没有协调办公室，请先新建。"
+PROMPT_OFFICE_NAME = "请回复本消息，输入新协调办公室的名称（如：某某县政务公开办公室）。"
+OFFICE_CREATED = "已新建协调办公室“{name}”。"
+CHOOSE_KIND = "请选择机构类型（决定法定报送期限）："
+KIND_BUTTON = "{kind}（{hint}）"
+PROMPT_AGENCY_NAME = "请回复本消息，输入新机构（{kind}）的全称。"
+AGENCY_CREATED = "已新建机构“{name}”（{kind}）。"
+NAME_EMPTY = "名称不能为空，请重新操作。"
+CREATE_FAILED = "未能新建：{reason}"
+
+# -- office -------------------------------------------------------------------------------------
+OFFICE_MENU = "协调办公室“{name}”\n机构数：{agencies}\n报送须经审核人批准：{approval}"
+YES = "是"
+NO = "否"
+BTN_BOARD = "填报进度"
+BTN_NEW_AGENCY = "新建机构"
+BTN_INVITE = "生成邀请链接"
+BTN_OPEN_INVITES = "未使用的邀请"
+BTN_DEADLINE = "截止日期"
+BTN_APPROVAL_ON = "开启审核批准"
+BTN_APPROVAL_OFF = "关闭审核批准"
+APPROVAL_SET = "已设置：报送须经审核人批准 —— {value}。"
+INVITE_FOR = "为谁生成邀请链接？"
+BTN_CO_COORDINATOR = "共同协调人"
+NO_AGENCIES = "本办公室还没有机构，请先新建机构。"
+CHOOSE_ROLE = "“{agency}”：邀请哪种角色？"
+INVITATION_MADE = (
+    "邀请链接（{role}，{target}）：\n{link}\n\n"
+    "此链接仅可使用一次，{expires}前有效。请通过可靠渠道发给本人；如发错，可在“未使用的邀请”中撤销。"
+)
+NO_BOT_USERNAME = "无法生成链接：未配置机器人用户名（bot_username）。"
+OPEN_INVITES = "未使用的邀请（{n}个）："
+OPEN_INVITE_LINE = "{i}. {role} · {target} · {expires}前有效"
+NO_OPEN_INVITES = "没有未使用的邀请。"
+BTN_REVOKE = "撤销 {i}"
+REVOKED = "已撤销该邀请。"
+REVOKE_FAILED = "该邀请已被使用或已撤销。"
+DEADLINE_CHOOSE_YEAR = "设置哪一年度报告的截止日期？"
+YEAR_BUTTON = "{year}年度"
+PROMPT_DEADLINE = (
+    "{year}年度报告：当前截止日期为{current}。\n"
+    "请回复本消息，输入本办公室各机构的截止日期（如 {example}），输入“默认”恢复法定期限。"
+)
+DEADLINE_DEFAULT_WORDS = ("默认", "法定", "清除")
+DEADLINE_LEGAL = "法定期限"
+DEADLINE_SET = "已将{year}年度报告截止日期设为{date}。"
+DEADLINE_CLEARED = "已恢复{year}年度报告的法定截止日期。"
+DEADLINE_BAD = "无法识别日期“{text}”，请按 2025-01-20 的格式输入。"
+DEADLINE_BAD_YEAR = "{year}年度报告的截止日期应在{next_year}年内。"
+
+# -- board --------------------------------------------------------------------------------------
+BOARD_HEAD = "“{office}” {year}年度报告填报进度（{n}个机构）\n已提交 {submitted} · 填报中 {draft} · 未开始 {none}"
+BOARD_LINE = (
+    "{i}. {agency}：{status}，{done}/{total}部分{errors}\n"
+    "   截止{deadline}（{left}）{activity}{failed}"
+)
+BOARD_ERRORS = "，{n}处错误"
+BOARD_ACTIVITY = "，最近填写 {at}"
+BOARD_FAILED = "\n   ⚠ 提醒未能送达（{n}条）"
+DAYS_LEFT = "剩{n}个工作日"
+DAYS_DUE_TODAY = "今天截止"
+DAYS_OVERDUE = "已逾期{n}个工作日"
+BOARD_EMPTY = "本办公室还没有机构。"
+BTN_ROLLUP = "汇总表"
+BTN_PREV_YEAR = "« {year}年度"
+BTN_NEXT_YEAR = "{year}年度 »"
+BTN_AGENCY = "{i}. {agency}"
+ROLLUP_SENT = "{office} {year}年度汇总表：已计入{counted}个机构；未报{missing}个，未填完{incomplete}个，有错误{errors}个。"
+ROLLUP_MIXED = "注意：{n}个机构的报告使用了其他格式（{names}），未计入汇总。"
+ROLLUP_FILENAME = "{year}年{office}政府信息公开工作年度报告汇总表.{ext}"
+
+ROLLUP_LABELS = RollupLabels(
+    title="{office}{year}年度政府信息公开工作年度报告汇总表",
+    sheet_sums="汇总",
+    sheet_agencies="机构情况",
+    item="项目",
+    counted="已计入汇总",
+    missing="尚未填报",
+    incomplete="尚未填完",
+    with_errors="存在错误",
+    other_format_head="格式不同未计入",
+    other_format="{agency}（{format}年格式）",
+    none="无",
+    mixed_note="注意：{n}个机构的报告使用了其他格式，未计入汇总。",
+)
+
+# -- read-only view (drill-down / reviewer) --------------------------------------------------------
+VIEW_HEAD = "{title}\n状态：{status} · 进度 {done}/{total} · 版本 {version}"
+VIEW_NO_REPORT = "“{agency}”尚未开始填报{year}年度报告。"
+VIEW_SECTION = "{title}：{status}"
+VIEW_PROBLEMS = "发现的问题（{n}处）："
+VIEW_NO_PROBLEMS = "未发现问题。"
+VIEW_MORE = "……（另有{n}项）"
+VIEW_NARRATIVE = "  {label}：{text}"
+VIEW_NARRATIVE_SINGLE = "  {text}"
+VIEW_NARRATIVE_EMPTY = "（未填写）"
+VIEW_ROW = "  {label}：{values}"
+VIEW_COMMENTS = "审核意见："
+VIEW_COMMENT = "  {at} {who}：{text}"
+BTN_APPROVE = "批准提交"
+BTN_RETURN = "退回修改"
+BTN_COMMENT = "写审核意见"
+BTN_BACK_BOARD = "« 返回进度表"
+APPROVED = "已批准，“{agency}”{year}年度报告状态为：已提交。"
+APPROVE_HAS_ERRORS = "报告还有{n}处错误或未填项，暂不能批准。"
+APPROVE_NOT_NEEDED = "本办公室未开启审核批准，报告由填报人自行提交。"
+ALREADY_SUBMITTED = "该报告已经提交。"
+RETURNED = "已退回，“{agency}”{year}年度报告状态为：填报中。"
+PROMPT_COMMENT = "请回复本消息，输入对“{agency}”{year}年度报告的审核意见。"
+COMMENT_SAVED = "审核意见已记录。"
+
+# -- /agency ------------------------------------------------------------------------------------
+CHOOSE_AGENCY = "请选择机构："
+BTN_FILL = "填报：{agency}"
+BTN_REVIEW = "审核：{agency}"
+BTN_OVERSEE = "查看：{agency}"
+
+# -- join ---------------------------------------------------------------------------------------
+JOIN_ASK_AGENCY = "邀请您以“{role}”身份加入“{agency}”{office}。\n确认加入吗？"
+JOIN_ASK_OFFICE = "邀请您以“{role}”身份加入协调办公室“{office}”。\n确认加入吗？"
+JOIN_OFFICE_SUFFIX = "（{office}）"
+BTN_JOIN = "确认加入"
+JOINED_AGENCY = "您已作为“{role}”加入“{agency}”。"
+JOINED_OFFICE = "您已作为协调人加入“{office}”。发送 /board 查看各机构填报进度，/office 管理机构和邀请。"
+JOINED_REVIEWER_HINT = "发送 /agency 选择机构，查看报告并审核。"
+JOIN_REFUSED = {
+    "unknown": "邀请链接无效。请向协调人核对链接，或索取新的邀请。",
+    "expired": "邀请链接已过期。请向协调人索取新的邀请。",
+    "used": "邀请链接已被使用（每个链接只能使用一次）。请向协调人索取新的邀请。",
+    "revoked": "邀请链接已被撤销。请向协调人索取新的邀请。",
+}
+JOIN_ALREADY = "您已通过此邀请加入“{target}”。"
+
+# -- history ------------------------------------------------------------------------------------
+HISTORY_HEAD = "“{agency}”{year}年度报告修改记录（第{first}–{last}条，共{total}条）："
+HISTORY_EMPTY = "“{agency}”{year}年度报告还没有修改记录。"
+HISTORY_NO_REPORT = "您当前没有正在填报的报告。请先发送 /agency 选择机构。"
+HISTORY_LINE = "{at} {who}（{source}）\n  {what}：{old} → {new}"
+HISTORY_UNKNOWN_USER = "未知用户"
+HISTORY_EMPTY_VALUE = "（空）"
+HISTORY_STATUS = "报告状态"
+HISTORY_FORMAT = "报告格式"
+HISTORY_COMMENT = "审核意见"
+HISTORY_UNIT = "{label}（单位）"
+BTN_OLDER = "« 更早"
+BTN_NEWER = "更新 »"
+
+DATETIME = "{d.year}-{d.month:02d}-{d.day:02d} {d.hour:02d}:{d.minute:02d}"
+DATE = "{d.year}年{d.month}月{d.day}日"

@@ -1,0 +1,273 @@
+"""Thin PTB handlers for the interview: update -> Input -> InterviewService -> replies sent.
+
+Nothing here decides anything about the report: commands, text, button presses and documents are
+turned into :mod:`bot.interview.io` inputs, handed to the service (one per Application, cached in
+``bot_data``), and each returned :class:`~bot.interview.io.Reply` is sent. The service commits before
+it returns and ignores a redelivered ``update_id``.
+
+The service call is synchronous (SQL); it runs in a worker thread (``asyncio.to_thread``) so a slow
+database never stalls the event loop (see docs/benchmarks.md, "Interview", for the cost of that).
+
+Uploads are refused *before* downloading when Telegram reports a size above
+``settings.max_upload_bytes``; nothing is stored then.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.constants import MessageLimit
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.interview.io import Actor, Callback, Command, Document, Input, Reply, Text, parse_command
+
+log = logging.getLogger(__name__)
+
+SERVICE_KEY = "interview_service"
+# Run the (blocking) service call in a worker thread; see the module docstring.
+RUN_IN_THREAD = True
+
+INTERVIEW_COMMANDS: list[tuple[str, str]] = [
+    ("start", "开始或继续填报"),
+    ("menu", "填报进度（任务清单）"),
+    ("report", "选择报告年度"),
+    ("preview", "预览报告"),
+    ("export", "导出报告文件"),
+    ("template", "下载 Excel 填报模板"),
+    ("check", "检查已发布的报告文件"),
+    ("help", "使用说明"),
+    ("cancel", "取消当前操作"),
+]
+
+
+# -- texts of the adapter itself (templates/messages/adapter/*.j2) ---------------------------
+@cache
+def _env() -> Environment:
+    return Environment(
+        loader=PackageLoader("templates", "messages/adapter"),
+        autoescape=False,
+        undefined=StrictUndefined,
+        keep_trailing_newline=False,
+    )
+
+
+def text(name: str, **kw: Any) -> str:
+    return _env().get_template(f"{name}.j2").render(**kw).strip()
+
+
+def human_size(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f} MB"
+    if n >= 1024:
+        return f"{n / 1024:.0f} KB"
+    return f"{n} 字节"
+
+
+# -- the service ---------------------------------------------------------------------------
+def get_service(application: Application) -> Any:
+    """The InterviewService of this Application (built on first use from bot_data)."""
+    bot_data = application.bot_data
+    service = bot_data.get(SERVICE_KEY)
+    if service is None:
+        from bot.interview.service import InterviewService
+
+        service = InterviewService(bot_data["store"], bot_data["settings"])
+        bot_data[SERVICE_KEY] = service
+    return service
+
+
+async def _call(fn: Callable[..., list[Reply]], *args: Any) -> list[Reply]:
+    if RUN_IN_THREAD:
+        return await asyncio.to_thread(fn, *args)
+    return fn(*args)
+
+
+def actor_of(update: Update) -> Actor | None:
+    user = update.effective_user
+    if user is None:
+        return None
+    chat = update.effective_chat
+    return Actor(telegram_id=user.id, display_name=user.full_name or "", chat_id=chat.id if chat else user.id)
+
+
+# -- sending ---------------------------------------------------------------------------------
+def _markup(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in reply.buttons]
+    )
+
+
+def split_text(body: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """Split a long text at line ends into chunks Telegram accepts (none empty)."""
+    if len(body) <= limit:
+        return [body]
+    chunks: list[str] = []
+    current = ""
+    for line in body.splitlines(keepends=True):
+        while len(line) > limit:
+            if current:
+                chunks.append(current)
+                current = ""
+            chunks.append(line[:limit])
+            line = line[limit:]
+        if len(current) + len(line) > limit:
+            chunks.append(current)
+            current = ""
+        current += line
+    if current:
+        chunks.append(current)
+    return [c for c in chunks if c.strip()] or [body[:limit]]
+
+
+async def send_replies(context: ContextTypes.DEFAULT_TYPE, chat_id: int, replies: list[Reply]) -> None:
+    bot = context.bot
+    for reply in replies:
+        markup = _markup(reply)
+        if reply.document is not None:
+            filename, data = reply.document
+            caption = reply.text if reply.text and len(reply.text) <= MessageLimit.CAPTION_LENGTH else None
+            await bot.send_document(
+                chat_id=chat_id,
+                document=InputFile(data, filename=filename),
+                caption=caption,
+                parse_mode=reply.parse_mode if caption else None,
+                reply_markup=markup if caption or not reply.text else None,
+            )
+            if caption is not None or not reply.text:
+                continue
+        chunks = split_text(reply.text or " ")
+        for i, chunk in enumerate(chunks):
+            last = i == len(chunks) - 1
+            await bot.send_message(
+                chat_id=chat_id,
+                text=chunk,
+                parse_mode=reply.parse_mode,
+                reply_markup=markup if last else None,
+            )
+
+
+async def _run(update: Update, context: ContextTypes.DEFAULT_TYPE, inp: Input) -> None:
+    actor = actor_of(update)
+    if actor is None:
+        return
+    service = get_service(context.application)
+    replies = await _call(service.handle, actor, inp, update.update_id)
+    await send_replies(context, actor.chat_id, replies)
+
+
+async def _guard(update: Update, context: ContextTypes.DEFAULT_TYPE, coro) -> None:
+    """Await the handler body; on any error make sure the user gets a reply, then re-raise.
+
+    The Application's error handler (bot/errors.py) logs the error and tells the user with a
+    reference number; only when no error handler is registered does the adapter reply itself.
+    """
+    try:
+        await coro
+    except Exception:
+        chat = update.effective_chat
+        if chat is not None and not context.application.error_handlers:
+            try:
+                await context.bot.send_message(chat_id=chat.id, text=text("internal_error"))
+            except Exception:  # the user could not be told; the error is still raised and logged
+                log.warning("could not send the error message", exc_info=True)
+        raise
+
+
+# -- handlers --------------------------------------------------------------------------------
+async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    cmd = parse_command(message.text) or Command("start")
+    await _guard(update, context, _run(update, context, cmd))
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    await _guard(update, context, _run(update, context, Text(message.text)))
+
+
+async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    try:
+        await _guard(update, context, _run(update, context, Callback(query.data or "")))
+    finally:
+        try:
+            await query.answer()
+        except TelegramError:  # an old query (> 15 min) cannot be answered; nothing to do
+            log.debug("could not answer callback query %s", query.id, exc_info=True)
+
+
+async def _document_body(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    doc = message.document
+    settings = context.application.bot_data["settings"]
+    limit = int(settings.max_upload_bytes)
+    chat_id = update.effective_chat.id
+    if doc.file_size is not None and doc.file_size > limit:
+        await context.bot.send_message(
+            chat_id=chat_id, text=text("upload_too_large", size=human_size(doc.file_size), limit=human_size(limit))
+        )
+        return
+    try:
+        tg_file = await doc.get_file()
+        data = bytes(await tg_file.download_as_bytearray())
+    except TelegramError:
+        log.warning("download of %s failed", doc.file_id, exc_info=True)
+        await context.bot.send_message(chat_id=chat_id, text=text("download_failed"))
+        return
+    if len(data) > limit:  # the size was unknown before downloading
+        await context.bot.send_message(
+            chat_id=chat_id, text=text("upload_too_large", size=human_size(len(data)), limit=human_size(limit))
+        )
+        return
+    await _run(update, context, Document(filename=doc.file_name or "file", data=data))
+
+
+async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None or message.document is None:
+        return
+    await _guard(update, context, _document_body(update, context))
+
+
+async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    chat = update.effective_chat
+    if chat is None:
+        return
+    await context.bot.send_message(chat_id=chat.id, text=text("unsupported"))
+
+
+def register(application: Application) -> None:
+    names = [name for name, _ in INTERVIEW_COMMANDS]
+    private = filters.ChatType.PRIVATE
+    application.add_handler(CommandHandler(names, on_command, filters=private))
+    # Any other command also goes to the service, which answers "unknown command" in its words.
+    application.add_handler(MessageHandler(private & filters.COMMAND, on_command))
+    application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, on_text))
+    application.add_handler(MessageHandler(private & filters.Document.ALL, on_document))
+    application.add_handler(CallbackQueryHandler(on_callback))
+    application.add_handler(
+        MessageHandler(private & ~filters.TEXT & ~filters.COMMAND & ~filters.Document.ALL & ~filters.StatusUpdate.ALL,
+                       on_other)
+    )

@@ -1,0 +1,1025 @@
+"""The interview engine: pure functions, no Telegram, no database.
+
+``step(state, report, ctx, inp) -> Step``: the new state, the changes to save and notes to send
+first. The service commits the changes and the state in one store call, reloads the report and
+then calls ``view(state, report, ctx)`` for the replies of the current screen, so what the user
+sees is always what is stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+
+from bot import messages as M
+from report.model import Report, Value
+from report.numbers import NumberError, format_value, parse_row, parse_value, split_numbers
+from report.validation import section_statuses, validate
+
+from . import questions as Q
+from . import state as S
+from .io import Button, Callback, Command, Document, Input, Reply, Text
+
+MAX_TEXT = 3800  # stay below Telegram's 4096-character limit per message
+DOC_KINDS = ("docx", "html", "txt", "md", "xlsx")
+
+
+@dataclass
+class Context:
+    """What the engine may know besides the state and the report (filled in by the service)."""
+
+    today: dt.date
+    open_registration: bool = False
+    agency_id: int | None = None
+    agency_name: str = ""
+    role: str | None = None  # officer / reviewer / coordinator / None
+    has_memberships: bool = False
+    status: str = "draft"
+    version: int = 0
+    previous: Report | None = None  # last year's stored report, if any
+
+    @property
+    def can_write(self) -> bool:
+        return self.role == "officer" and self.status != "submitted"
+
+
+@dataclass
+class Changes:
+    values: dict[str, Value] = field(default_factory=dict)
+    narratives: dict[str, str | None] = field(default_factory=dict)
+    units: dict[str, str | None] = field(default_factory=dict)
+    replace: Report | None = None  # a whole report (the Excel template)
+    status: str | None = None  # draft / submitted
+    register: tuple[str, str] | None = None  # (agency name, kind)
+
+    @property
+    def answers(self) -> bool:
+        return bool(self.values or self.narratives or self.units)
+
+    def differs_from(self, report: Report) -> bool:
+        """Whether saving these answers changes the stored report (and so bumps its version)."""
+        for k, v in self.values.items():
+            old = report.values.get(k)
+            if (old is None) != (v is None) or (old is not None and old != v):
+                return True
+        if any(report.narratives.get(k) != v for k, v in self.narratives.items()):
+            return True
+        return any(report.units.get(k) != v for k, v in self.units.items())
+
+
+@dataclass
+class Step:
+    state: dict
+    changes: Changes = field(default_factory=Changes)
+    notes: list[Reply] = field(default_factory=list)  # sent before the view
+    prefix: str = ""  # prepended to the view's first message
+    show: bool = True  # render the current screen after the notes
+
+
+# ==== helpers ===================================================================================
+def _btn(state: dict, label: str, action: str) -> Button:
+    return Button(label, f"{S.token(state)}:{action}")
+
+
+def _chunks(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Split a long text at line ends into pieces below the message limit."""
+    out: list[str] = []
+    cur = ""
+    for line in text.splitlines(keepends=True):
+        while len(line) > limit:
+            if cur:
+                out.append(cur)
+                cur = ""
+            out.append(line[:limit])
+            line = line[limit:]
+        if len(cur) + len(line) > limit:
+            out.append(cur)
+            cur = ""
+        cur += line
+    if cur.strip() or not out:
+        out.append(cur)
+    return [c.rstrip("\n") for c in out]
+
+
+def _apply(report: Report, ch: Changes) -> Report:
+    """A copy of the report with the answers applied (to choose the next question)."""
+    rep = Report(
+        format=report.format,
+        year=report.year,
+        agency=report.agency,
+        narratives=dict(report.narratives),
+        values=dict(report.values),
+        units=dict(report.units),
+    )
+    for k, v in ch.values.items():
+        if v is None:
+            rep.values.pop(k, None)
+        else:
+            rep.values[k] = v
+    for k, t in ch.narratives.items():
+        if t is None:
+            rep.narratives.pop(k, None)
+        else:
+            rep.narratives[k] = t
+    for k, u in ch.units.items():
+        if u is None:
+            rep.units.pop(k, None)
+        else:
+            rep.units[k] = u
+    return rep
+
+
+def _row_text(values: list[Value]) -> str:
+    return " ".join(format_value(v) if v is not None else "?" for v in values)
+
+
+def _section_title(report: Report, section_id: str) -> str:
+    return report.format.section(section_id).title
+
+
+def _part_title(report: Report, part) -> str:
+    section = report.format.section(part.section_id)
+    return section.title if len(section.parts) == 1 else f"{section.title}{part.label}"
+
+
+def _problem_lines(problems) -> list[str]:
+    return [M.problem_line(p.is_error, p.message) for p in problems]
+
+
+def _current(state: dict, report: Report) -> Q.Question | None:
+    return Q.find(report.format, state.get("q")) if state.get("screen") == S.QUESTION else None
+
+
+def default_year(today: dt.date) -> int:
+    return today.year - 1
+
+
+# ==== drafts ====================================================================================
+def _outcome_name(label: str) -> str:
+    """'（二）部分公开（区分处理的，…）' -> '部分公开'."""
+    name = label
+    if name.startswith("（") and "）" in name:
+        name = name.split("）", 1)[1]
+    if "（" in name:
+        name = name.split("（", 1)[0]
+    return name
+
+
+def draft_for(part, report: Report) -> str | None:
+    """A draft text generated from the figures, for the parts whose format names a draft."""
+    if part.draft == "other":
+        return M.draft_other(part.empty_text or "")
+    if part.draft != "request":
+        return None
+    fmt = report.format
+    to_row = fmt.carry_over.get("to_row", "")
+    from_row = fmt.carry_over.get("from_row", "")
+    table_id = to_row.rsplit(".", 1)[0] if to_row else ""
+    try:
+        table = fmt.table(table_id)
+    except KeyError:
+        return None
+    if any(k not in report.values for k in report.section_input_keys(table.section_id)):
+        return None
+    eff = report.effective()
+    total_col = next((c.id for c in table.columns if table.key(table.rows[0].id, c.id) in fmt.derived_keys), None)
+    if total_col is None:
+        return None
+
+    def total(row_id: str) -> int:
+        return int(eff.get(table.key(row_id, total_col)) or 0)
+
+    new_row = table.rows[0]
+    carried_in = to_row.rsplit(".", 1)[1]
+    carried_over = from_row.rsplit(".", 1)[1]
+    group = next((r.group for r in table.rows if r.group and r.id not in (carried_in, carried_over)), None)
+    outcomes: dict[str, int] = {}
+    for r in table.rows:
+        if r.group != group or not Q.input_columns(fmt, table, r):
+            continue
+        name = _outcome_name(r.subgroup or r.label)
+        outcomes[name] = outcomes.get(name, 0) + total(r.id)
+    return M.draft_request(total(new_row.id), total(carried_in), list(outcomes.items()), total(carried_over))
+
+
+# ==== table paste ===============================================================================
+def _norm_label(s: str) -> str:
+    return (
+        s.replace(" ", "")
+        .replace("\u3000", "")
+        .replace("(", "（")
+        .replace(")", "）")
+        .replace("．", ".")
+        .replace('"', "“")
+        .strip()
+    )
+
+
+def _is_number(tok: str) -> bool:
+    try:
+        parse_value(tok, "signed_int")
+        return True
+    except NumberError:
+        try:
+            parse_value(tok, "decimal")
+            return True
+        except NumberError:
+            return False
+
+
+def looks_like_table(text: str) -> bool:
+    return len([ln for ln in text.splitlines() if ln.strip()]) > 1
+
+
+def parse_table_paste(report: Report, table, text: str) -> tuple[dict[str, Value], list[str]]:
+    """A table pasted from Excel/WPS (tab-separated rows, the row label optional in front):
+    all input cells of the table, or the list of problems (nothing partial)."""
+    fmt = report.format
+    problems: list[str] = []
+    entries: list[tuple[str, list[str], int]] = []  # (label, numbers, line number)
+    for n, line in enumerate(text.splitlines(), start=1):
+        cells = [c.strip() for c in line.split("\t")] if "\t" in line else split_numbers(line)
+        while cells and not cells[-1]:
+            cells.pop()
+        if not any(cells):
+            continue
+        i = len(cells)
+        while i > 0 and (_is_number(cells[i - 1]) or (cells[i - 1] == "" and i - 1 > 0 and _is_number(cells[i - 2]))):
+            i -= 1
+        label_cells, nums = cells[:i], cells[i:]
+        if not nums:
+            continue  # a header line
+        if "" in nums:
+            problems.append(M.paste_blank_cell(n))
+            continue
+        entries.append(("".join(c for c in label_cells if c), nums, n))
+    if not entries:
+        return {}, [M.PASTE_NO_NUMBERS]
+    rows = list(table.rows)
+    labelled = [e for e in entries if e[0]]
+    assigned: list[tuple] = []
+    if labelled and len(labelled) != len(entries):
+        return {}, [M.PASTE_MIXED_LABELS]
+    if labelled:
+        for label, nums, n in entries:
+            norm = _norm_label(label)
+            matches = [r for r in rows if _norm_label(r.label) and _norm_label(r.label) in norm]
+            if not matches:
+                matches = [r for r in rows if norm and norm.endswith(_norm_label(r.short or r.label))]
+            if not matches:
+                problems.append(M.paste_unknown_row(n, label))
+                continue
+            row = max(matches, key=lambda r: len(r.label))
+            assigned.append((row, nums, n))
+    else:
+        input_rows = [r for r in rows if Q.input_columns(fmt, table, r)]
+        if len(entries) == len(rows):
+            order = rows
+        elif len(entries) == len(input_rows):
+            order = input_rows
+        else:
+            return {}, [M.paste_row_count(len(entries), len(input_rows), len(rows))]
+        assigned = [(r, nums, n) for r, (_, nums, n) in zip(order, entries, strict=True)]
+    # One layout per paste: once a row carries its totals, every row must (a lost cell is not guessed).
+    full = any(len(nums) == len(table.columns) for _, nums, _ in assigned)
+    values: dict[str, Value] = {}
+    seen: set[str] = set()
+    derived_given: list[tuple] = []
+    for row, nums, n in assigned:
+        if row.id in seen:
+            problems.append(M.paste_duplicate_row(n, row.label))
+            continue
+        seen.add(row.id)
+        in_cols = Q.input_columns(fmt, table, row)
+        need = len(table.columns) if full else len(in_cols)
+        if len(nums) != need:
+            problems.append(M.paste_wrong_count(n, row.label, len(nums), need))
+            continue
+        cols = list(table.columns) if full else list(in_cols)
+        for col, tok in zip(cols, nums, strict=True):
+            key = table.key(row.id, col.id)
+            try:
+                v = parse_value(tok, col.type)
+            except NumberError as exc:
+                problems.append(M.paste_bad_value(n, row.label, col.label, exc.reason))
+                continue
+            if key in fmt.derived_keys:
+                derived_given.append((key, v, n, row, col))
+            else:
+                values[key] = v
+    missing = [
+        r for r in rows if Q.input_columns(fmt, table, r) and r.id not in seen
+    ]
+    if missing and not problems:
+        problems.append(M.paste_missing_rows([r.label for r in missing]))
+    if problems:
+        return {}, problems
+    # Totals given in the paste must agree with the totals computed from the entered cells.
+    probe = _apply(report, Changes(values=values))
+    eff = probe.effective()
+    for key, v, n, row, col in derived_given:
+        if key in eff and eff[key] != v:
+            problems.append(M.paste_total_mismatch(n, row.label, col.label, format_value(v), format_value(eff[key])))
+    if problems:
+        return {}, problems
+    return values, []
+
+
+# ==== documents =================================================================================
+def read_text_document(doc: Document) -> str:
+    """The text of an uploaded .txt (utf-8 or gb18030) or .docx; ValueError with a Chinese reason."""
+    name = doc.filename.lower()
+    if name.endswith(".txt"):
+        for enc in ("utf-8-sig", "gb18030"):
+            try:
+                return doc.data.decode(enc).replace("\r\n", "\n").strip()
+            except UnicodeDecodeError:
+                continue
+        raise ValueError(M.TXT_UNDECODABLE)
+    if name.endswith(".docx"):
+        try:
+            import docx
+
+            d = docx.Document(io.BytesIO(doc.data))
+        except Exception as exc:  # python-docx raises several kinds for a damaged file
+            raise ValueError(M.DOCX_UNREADABLE) from exc
+        return "\n".join(p.text for p in d.paragraphs if p.text.strip()).strip()
+    raise ValueError(M.unsupported_file(doc.filename))
+
+
+# ==== the step ===================================================================================
+def step(state: dict, report: Report | None, ctx: Context, inp: Input) -> Step:
+    state = dict(state or {})
+    state.setdefault("screen", S.START)
+    if isinstance(inp, Callback):
+        tok, _, action = inp.data.partition(":")
+        if tok != str(S.token(state)):
+            return Step(state, notes=[Reply(M.EXPIRED)], show=False)
+        return _callback(state, report, ctx, action)
+    if isinstance(inp, Command):
+        return _command(state, report, ctx, inp)
+    if ctx.agency_id is None or report is None:
+        return _unregistered(state, ctx, inp)
+    if isinstance(inp, Document):
+        return _document(state, report, ctx, inp)
+    if isinstance(inp, Text):
+        return _text(state, report, ctx, inp.text)
+    return Step(state)
+
+
+def _unregistered(state: dict, ctx: Context, inp: Input) -> Step:
+    screen = state.get("screen")
+    if not ctx.open_registration:
+        return Step(S.goto(state, S.START))
+    if screen == S.REG_NAME and isinstance(inp, Text):
+        name = inp.text.strip()
+        if not (2 <= len(name) <= 60) or "\n" in name:
+            return Step(state, prefix=M.REG_NAME_INVALID)
+        return Step(S.goto(state, S.REG_KIND, reg_name=name))
+    if screen == S.REG_KIND:
+        return Step(state, prefix=M.REG_KIND_USE_BUTTONS)
+    return Step(S.goto(state, S.REG_NAME))
+
+
+def _command(state: dict, report: Report | None, ctx: Context, cmd: Command) -> Step:
+    name = cmd.name
+    if name == "help":
+        return Step(state, notes=[Reply(M.HELP)], show=False)
+    if ctx.agency_id is None or report is None:
+        if name == "start":
+            if ctx.open_registration:
+                return Step(S.goto(state, S.REG_NAME), notes=[Reply(M.WELCOME_NEW)])
+            return Step(S.goto(state, S.START))
+        if name == "cancel":
+            return Step(S.goto(state, S.START), prefix=M.CANCELLED)
+        return _unregistered(state, ctx, Command(name))
+    if name == "start":
+        return Step(dict(state, screen=S.START, fails=0))  # keeps the question to continue with
+    if name == "menu":
+        return Step(S.goto(state, S.HUB))
+    if name == "cancel":
+        return Step(S.goto(state, S.HUB), prefix=M.CANCELLED)
+    if name == "report":
+        return Step(S.goto(state, S.YEAR))
+    if name == "preview":
+        return Step(state, notes=_preview(report), show=False)
+    if name == "export":
+        return Step(S.goto(state, S.EXPORT))
+    if name == "template":
+        return Step(state, notes=[_template(report)], show=False)
+    if name == "check":
+        return Step(S.goto(state, S.CHECK_ALL))
+    return Step(state, notes=[Reply(M.unknown_command(name))], show=False)
+
+
+def _preview(report: Report) -> list[Reply]:
+    try:
+        from report import render
+
+        text = render.render(report, "txt").decode("utf-8")
+    except ImportError:
+        text = _summary(report)
+    return [Reply(chunk) for chunk in _chunks(text)]
+
+
+def _summary(report: Report) -> str:
+    """The whole report as plain text when report.render is not available."""
+    lines = [report.title, ""]
+    for section in report.format.sections:
+        lines.append(section.title)
+        lines += _section_lines(report, section.id)
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _template(report: Report) -> Reply:
+    try:
+        from report import excel_template
+    except ImportError:
+        return Reply(M.TEMPLATE_UNAVAILABLE)
+    data = excel_template.make_template(report)
+    return Reply(M.TEMPLATE_CAPTION, document=(M.template_filename(report.year, report.agency), data))
+
+
+def _export(report: Report, kind: str) -> Reply:
+    if kind not in DOC_KINDS:
+        return Reply(M.EXPORT_UNKNOWN)
+    try:
+        from report import render
+    except ImportError:
+        if kind != "txt":
+            return Reply(M.EXPORT_UNAVAILABLE)
+        name = M.report_filename(report.year, report.agency, "txt")
+        return Reply(M.EXPORT_DONE, document=(name, _summary(report).encode("utf-8")))
+    return Reply(M.EXPORT_DONE, document=(render.filename(report, kind), render.render(report, kind)))
+
+
+def _readonly_reason(ctx: Context) -> str:
+    return M.REPORT_SUBMITTED_READONLY if ctx.status == "submitted" else M.READONLY_ROLE
+
+
+# ---- callbacks --------------------------------------------------------------------------------
+def _callback(state: dict, report: Report | None, ctx: Context, action: str) -> Step:
+    verb, _, arg = action.partition(":")
+    if report is None or ctx.agency_id is None:
+        if verb == "k" and state.get("screen") == S.REG_KIND and state.get("reg_name") and ctx.open_registration:
+            if arg not in M.AGENCY_KINDS:
+                return Step(state)
+            step_ = Step(S.goto(state, S.HUB))
+            step_.changes.register = (state["reg_name"], arg)
+            return step_
+        return _unregistered(state, ctx, Callback(action))
+    fmt = report.format
+    if verb == "hub":
+        return Step(S.goto(state, S.HUB))
+    if verb == "cont":
+        if Q.find(fmt, state.get("q")) is not None:
+            return Step(dict(state, screen=S.QUESTION))
+        return Step(S.goto(state, S.HUB))
+    if verb == "yrs":
+        return Step(S.goto(state, S.YEAR))
+    if verb == "yr":
+        try:
+            year = int(arg)
+        except ValueError:
+            return Step(state)
+        return Step(S.goto(state, S.HUB, year=year))
+    if verb == "pv":
+        return Step(state, notes=_preview(report), show=False)
+    if verb == "ex":
+        return Step(S.goto(state, S.EXPORT))
+    if verb == "x":
+        return Step(state, notes=[_export(report, arg)], show=False)
+    if verb == "tpl":
+        return Step(state, notes=[_template(report)], show=False)
+    if verb == "all":
+        return Step(S.goto(state, S.CHECK_ALL))
+    if verb == "c":
+        return Step(S.goto(state, S.CHECK, sec=arg)) if _section_exists(report, arg) else Step(state)
+    if verb == "s":
+        if not _section_exists(report, arg):
+            return Step(state)
+        if not ctx.can_write:
+            return Step(S.goto(state, S.CHECK, sec=arg))
+        q = Q.next_unanswered(fmt, arg, report)
+        if q is None:
+            return Step(S.goto(state, S.CHECK, sec=arg))
+        return Step(S.goto(state, S.QUESTION, q=q.id))
+    if verb == "next":
+        if state.get("screen") == S.CHECK:
+            return _next_section(state, report, ctx)
+    if verb == "sub":
+        return _submit(state, report, ctx, confirmed=False)
+    if verb == "subok":
+        return _submit(state, report, ctx, confirmed=True)
+    if verb == "reopen":
+        if ctx.role != "officer":
+            return Step(state, prefix=M.READONLY_ROLE)
+        st = Step(S.goto(state, S.HUB), prefix=M.REOPENED)
+        st.changes.status = "draft"
+        return st
+    if verb == "e":
+        q = Q.find(fmt, arg)
+        if q is None:
+            return Step(state)
+        if not ctx.can_write:
+            return Step(state, prefix=_readonly_reason(ctx))
+        ret = state.get("screen") if state.get("screen") in (S.CHECK, S.CHECK_ALL) else None
+        sec = state.get("sec") if ret == S.CHECK else None
+        new = S.goto(state, S.QUESTION, q=q.id, ret=ret)
+        if sec:
+            new["sec"] = sec
+        return Step(new)
+    q = _current(state, report)
+    if q is None:
+        return Step(state)
+    return _answer_button(state, report, ctx, q, verb, arg)
+
+
+def _section_exists(report: Report, sid: str) -> bool:
+    return any(s.id == sid for s in report.format.sections)
+
+
+def _next_section(state: dict, report: Report, ctx: Context) -> Step:
+    fmt = report.format
+    ids = [s.id for s in fmt.sections]
+    cur = state.get("sec")
+    start = ids.index(cur) + 1 if cur in ids else 0
+    for sid in ids[start:] + ids[:start]:
+        q = Q.next_unanswered(fmt, sid, report)
+        if q is not None:
+            return Step(S.goto(state, S.QUESTION, q=q.id))
+    return Step(S.goto(state, S.CHECK_ALL))
+
+
+def _after_answer(state: dict, report: Report, q: Q.Question, prefix: str = "") -> Step:
+    """Where to go once the question is answered (report = with the answer applied)."""
+    ret = state.get("ret")
+    if ret == S.CHECK_ALL:
+        return Step(S.goto(state, S.CHECK_ALL), prefix=prefix)
+    if ret == S.CHECK:
+        return Step(S.goto(state, S.CHECK, sec=state.get("sec") or q.section_id), prefix=prefix)
+    nxt = Q.next_unanswered(report.format, q.section_id, report, Q.index_of(report.format, q))
+    if nxt is None:
+        return Step(S.goto(state, S.CHECK, sec=q.section_id), prefix=prefix)
+    return Step(S.goto(state, S.QUESTION, q=nxt.id), prefix=prefix)
+
+
+def _saved(state: dict, ch: Changes, step_: Step) -> Step:
+    step_.changes = ch
+    return step_
+
+
+def _answer_button(state: dict, report: Report, ctx: Context, q: Q.Question, verb: str, arg: str) -> Step:
+    fmt = report.format
+    if verb == "back":
+        prev = Q.previous(fmt, q)
+        if prev is None:
+            return Step(S.goto(state, S.HUB))
+        new = dict(state, q=prev.id, fails=0)
+        new.pop("pending", None)
+        return Step(new)
+    if verb in ("skip", "next"):
+        if verb == "skip" and not q.optional:
+            return Step(state, prefix=M.CANNOT_SKIP)
+        return _after_answer(state, report, q)
+    if not ctx.can_write:
+        return Step(state, prefix=_readonly_reason(ctx))
+    if q.kind == Q.GATE and verb in ("y", "n"):
+        return _gate(state, report, q, verb == "y")
+    if q.kind == Q.UNIT and verb == "un":
+        try:
+            unit = q.columns[0].unit_choices[int(arg)]
+        except (ValueError, IndexError):
+            return Step(state)
+        ch = Changes(units={q.cells[0]: unit})
+        return _saved(state, ch, _after_answer(state, _apply(report, ch), q, M.unit_saved(unit)))
+    if q.kind == Q.ROW and verb == "ok":
+        suggestion = carry_suggestion(report, ctx, q)
+        if suggestion is None:
+            return Step(state)
+        ch = Changes(values=suggestion)
+        return _saved(state, ch, _after_answer(state, _apply(report, ch), q, _row_saved(report, ch, q)))
+    if q.kind == Q.NARRATIVE:
+        key = q.part.key
+        old = report.narratives.get(key) or ""
+        pending = state.get("pending")
+        if verb == "draft":
+            draft = draft_for(q.part, report)
+            if draft is None:
+                return Step(state)
+            ch = Changes(narratives={key: draft})
+            new = dict(state, fails=0)
+            new.pop("pending", None)
+            return Step(new, changes=ch, prefix=M.narrative_saved(len(draft)))
+        if verb in ("app", "rep") and pending:
+            text = f"{old}\n{pending}" if verb == "app" and old else pending
+            ch = Changes(narratives={key: text})
+            new = dict(state)
+            new.pop("pending", None)
+            return Step(new, changes=ch, prefix=M.narrative_saved(len(text)))
+        if verb == "drop":
+            new = dict(state)
+            new.pop("pending", None)
+            return Step(new, prefix=M.PENDING_DROPPED)
+    return Step(state)
+
+
+def _gate(state: dict, report: Report, q: Q.Question, yes: bool) -> Step:
+    fmt = report.format
+    if yes:
+        nxt = Q.next_unanswered(fmt, q.section_id, report, Q.index_of(fmt, q))
+        if nxt is None:
+            return _after_answer(state, report, q)
+        return Step(S.goto(state, S.QUESTION, q=nxt.id, ret=state.get("ret"), sec=state.get("sec")))
+    ch = Changes(values={k: 0 for k in q.cells})
+    rep = _apply(report, ch)
+    st = _after_answer(state, rep, q, M.gate_zero_filled(len(q.cells)))
+    st.changes = ch
+    return st
+
+
+def carry_suggestion(report: Report, ctx: Context, q: Q.Question) -> dict[str, Value] | None:
+    """Last year's 结转下年度继续办理 for this year's 上年结转 row (when there is a stored report)."""
+    prev = ctx.previous
+    fmt = report.format
+    to_row = fmt.carry_over.get("to_row")
+    if prev is None or not to_row or q.kind != Q.ROW or f"{q.table.id}.{q.row.id}" != to_row:
+        return None
+    from_row = prev.format.carry_over.get("from_row")
+    if not from_row:
+        return None
+    eff = prev.effective()
+    out: dict[str, Value] = {}
+    for col in q.columns:
+        v = eff.get(f"{from_row}.{col.id}")
+        if v is None:
+            return None
+        out[q.table.key(q.row.id, col.id)] = v
+    return out
+
+
+def _row_saved(report: Report, ch: Changes, q: Q.Question) -> str:
+    rep = _apply(report, ch)
+    eff = rep.effective()
+    label = q.row.short or q.row.label
+    shown = _row_text([rep.values.get(k) for k in q.cells])
+    totals = [
+        (c.label, eff.get(q.table.key(q.row.id, c.id)))
+        for c in q.table.columns
+        if q.table.key(q.row.id, c.id) in report.format.derived_keys
+    ]
+    return M.row_saved(label, shown, [(lab, format_value(v)) for lab, v in totals if v is not None])
+
+
+def _submit(state: dict, report: Report, ctx: Context, confirmed: bool) -> Step:
+    if ctx.role != "officer":
+        return Step(state, prefix=M.READONLY_ROLE)
+    if ctx.status == "submitted":
+        return Step(S.goto(state, S.HUB), prefix=M.ALREADY_SUBMITTED)
+    problems = validate(report, ctx.previous)
+    errs = [p for p in problems if p.is_error]
+    warns = [p for p in problems if not p.is_error]
+    if errs:
+        return Step(S.goto(state, S.CHECK_ALL), prefix=M.submit_blocked(_problem_lines(errs)))
+    if warns and not confirmed:
+        return Step(S.goto(state, S.SUBMIT))
+    st = Step(S.goto(state, S.HUB), prefix=M.SUBMITTED)
+    st.changes.status = "submitted"
+    return st
+
+
+# ---- documents ----------------------------------------------------------------------------------
+def _document(state: dict, report: Report, ctx: Context, doc: Document) -> Step:
+    name = doc.filename.lower()
+    if name.endswith(".xlsx"):
+        if not ctx.can_write:
+            return Step(state, prefix=_readonly_reason(ctx))
+        try:
+            from report import excel_template
+        except ImportError:
+            return Step(state, prefix=M.TEMPLATE_UNAVAILABLE)
+        try:
+            rep, problems = excel_template.read_template(doc.data, report)
+        except Exception:  # a damaged or foreign workbook must not crash the interview
+            return Step(state, prefix=M.XLSX_UNREADABLE)
+        errs = [p for p in problems if p.is_error]
+        if rep is None or errs:
+            return Step(state, prefix=M.xlsx_refused(_problem_lines(errs or problems)))
+        st = Step(S.goto(state, S.HUB), prefix=M.xlsx_applied(_problem_lines(problems)))
+        st.changes.replace = rep
+        return st
+    if name.endswith((".txt", ".docx")):
+        q = _current(state, report)
+        if q is None or q.kind != Q.NARRATIVE:
+            return Step(state, prefix=M.TEXT_FILE_OUTSIDE_NARRATIVE)
+        try:
+            text = read_text_document(doc)
+        except ValueError as exc:
+            return Step(state, prefix=str(exc))
+        if not text:
+            return Step(state, prefix=M.FILE_EMPTY)
+        return _answer_text(state, report, ctx, q, text)
+    return Step(state, prefix=M.unsupported_file(doc.filename))
+
+
+# ---- text -----------------------------------------------------------------------------------------
+def _text(state: dict, report: Report, ctx: Context, text: str) -> Step:
+    screen = state.get("screen")
+    if screen == S.YEAR:
+        try:
+            year = int(split_numbers(text)[0]) if len(split_numbers(text)) == 1 else 0
+        except ValueError:
+            year = 0
+        if not (2019 <= year <= ctx.today.year):
+            return Step(state, prefix=M.year_invalid(ctx.today.year))
+        return Step(S.goto(state, S.HUB, year=year))
+    q = _current(state, report)
+    if q is None:
+        return Step(state, prefix=M.USE_BUTTONS)
+    if not ctx.can_write:
+        return Step(state, prefix=_readonly_reason(ctx))
+    return _answer_text(state, report, ctx, q, text)
+
+
+def _failed(state: dict, q: Q.Question, reason: str) -> Step:
+    fails = int(state.get("fails") or 0) + 1
+    new = dict(state, fails=fails)
+    return Step(new, prefix=M.answer_refused(reason))
+
+
+def _answer_text(state: dict, report: Report, ctx: Context, q: Q.Question, text: str) -> Step:
+    text = text.strip()
+    if q.kind == Q.NARRATIVE:
+        if not text:
+            return _failed(state, q, M.EMPTY_TEXT)
+        key = q.part.key
+        old = report.narratives.get(key) or ""
+        pending = state.get("pending")
+        if pending:
+            return Step(dict(state, pending=f"{pending}\n{text}"))
+        if old.strip():
+            return Step(dict(state, pending=text))
+        new = dict(state, fails=0)
+        return Step(new, changes=Changes(narratives={key: text}), prefix=M.narrative_saved(len(text)))
+    if q.kind == Q.GATE:
+        t = text.strip("。.! ！")
+        if t in M.YES_WORDS:
+            return _gate(state, report, q, True)
+        if t in M.NO_WORDS:
+            return _gate(state, report, q, False)
+        return _failed(state, q, M.GATE_USE_BUTTONS)
+    if q.kind == Q.UNIT:
+        choices = q.columns[0].unit_choices
+        if text in choices:
+            ch = Changes(units={q.cells[0]: text})
+            return _saved(state, ch, _after_answer(state, _apply(report, ch), q, M.unit_saved(text)))
+        return _failed(state, q, M.unit_invalid(choices))
+    # a row
+    if looks_like_table(text):
+        values, problems = parse_table_paste(report, q.table, text)
+        if problems:
+            return _failed(state, q, M.paste_refused(problems))
+        ch = Changes(values=values)
+        rep = _apply(report, ch)
+        nxt_state = state
+        if state.get("ret") is None:
+            nxt_state = dict(state)
+        st = _after_answer(nxt_state, rep, q, M.paste_applied(q.table.caption or _section_title(report, q.section_id), len(values)))
+        st.changes = ch
+        return st
+    try:
+        nums = parse_row(text, q.types)
+    except NumberError as exc:
+        return _failed(state, q, exc.reason)
+    ch = Changes(values=dict(zip(q.cells, nums, strict=True)))
+    return _saved(state, ch, _after_answer(state, _apply(report, ch), q, _row_saved(report, ch, q)))
+
+
+# ==== views ========================================================================================
+def view(state: dict, report: Report | None, ctx: Context) -> list[Reply]:
+    screen = state.get("screen") or S.START
+    if ctx.agency_id is None or report is None:
+        if not ctx.open_registration:
+            return [Reply(M.NEED_INVITATION_COORDINATOR if ctx.has_memberships else M.NEED_INVITATION)]
+        if screen == S.REG_KIND and state.get("reg_name"):
+            rows = tuple((_btn(state, label, f"k:{kind}"),) for kind, label in M.AGENCY_KINDS.items())
+            return [Reply(M.reg_ask_kind(state["reg_name"]), buttons=rows)]
+        return [Reply(M.REG_ASK_NAME)]
+    if screen == S.START:
+        return [_view_start(state, report, ctx)]
+    if screen == S.YEAR:
+        y = default_year(ctx.today)
+        return [
+            Reply(
+                M.ask_year(report.year),
+                buttons=((_btn(state, M.year_label(y), f"yr:{y}"), _btn(state, M.year_label(y - 1), f"yr:{y - 1}")),),
+            )
+        ]
+    if screen == S.EXPORT:
+        row = tuple(_btn(state, M.EXPORT_KINDS[k], f"x:{k}") for k in DOC_KINDS)
+        return [Reply(M.EXPORT_ASK, buttons=(row[:3], row[3:], (_btn(state, M.BTN_HUB, "hub"),)))]
+    if screen == S.QUESTION:
+        q = _current(state, report)
+        if q is not None:
+            return [_view_question(state, report, ctx, q)]
+    if screen == S.CHECK and _section_exists(report, state.get("sec") or ""):
+        return [_view_check(state, report, ctx, state["sec"])]
+    if screen == S.CHECK_ALL:
+        return _view_check_all(state, report, ctx)
+    if screen == S.SUBMIT:
+        problems = validate(report, ctx.previous)
+        warns = [p for p in problems if not p.is_error]
+        return [
+            Reply(
+                M.submit_warnings(_problem_lines(warns)),
+                buttons=((_btn(state, M.BTN_SUBMIT_ANYWAY, "subok"), _btn(state, M.BTN_HUB, "hub")),),
+            )
+        ]
+    return [_view_hub(state, report, ctx)]
+
+
+def _view_start(state: dict, report: Report, ctx: Context) -> Reply:
+    return Reply(
+        M.welcome(ctx.agency_name, report.year),
+        buttons=((_btn(state, M.continue_label(report.year), "cont"),), (_btn(state, M.BTN_CHOOSE_YEAR, "yrs"),)),
+    )
+
+
+def _view_hub(state: dict, report: Report, ctx: Context) -> Reply:
+    fmt = report.format
+    # An empty narrative is "not started" on the hub, not a problem (validation flags 五 as an error).
+    problems = [p for p in validate(report, ctx.previous) if p.rule != "narrative.empty"]
+    statuses = section_statuses(report, problems)
+    done = sum(1 for s in statuses.values() if s == M.STATUS_DONE)
+    lines = [M.hub_header(ctx.agency_name, report.year, fmt.name, ctx.status, ctx.role)]
+    for s in fmt.sections:
+        lines.append(M.hub_section_line(s.title, statuses[s.id]))
+    lines.append(M.hub_progress(done, len(fmt.sections)))
+    buttons: list[tuple[Button, ...]] = [(_btn(state, s.title, f"s:{s.id}"),) for s in fmt.sections]
+    buttons.append((_btn(state, M.BTN_CHECK_ALL, "all"), _btn(state, M.BTN_PREVIEW, "pv")))
+    last = [_btn(state, M.BTN_EXPORT, "ex")]
+    if ctx.role == "officer":
+        if ctx.status == "submitted":
+            last.append(_btn(state, M.BTN_REOPEN, "reopen"))
+        else:
+            last.append(_btn(state, M.BTN_SUBMIT, "sub"))
+    buttons.append(tuple(last))
+    return Reply("\n".join(lines), buttons=tuple(buttons))
+
+
+def _cell(report: Report, eff: dict, key: str) -> str:
+    v = eff.get(key)
+    return format_value(v) if v is not None else "—"
+
+
+def _section_lines(report: Report, section_id: str) -> list[str]:
+    """Every value of the section, compact: one line per narrative part or table row."""
+    fmt = report.format
+    section = fmt.section(section_id)
+    lines: list[str] = []
+    if section.kind == "narrative":
+        for p in section.parts:
+            text = (report.narratives.get(p.key) or "").strip()
+            lines.append(M.check_part_line(p.label, text))
+        return lines
+    eff = report.effective()
+    for table in section.tables:
+        if table.caption:
+            lines.append(M.check_caption(table.caption))
+        wide = len(table.columns) > 4
+        if wide:
+            lines.append(M.check_columns(" ".join(c.short or c.label for c in table.columns)))
+        for row in table.rows:
+            keys = [table.key(row.id, c.id) for c in table.columns]
+            if wide:
+                body = " ".join(_cell(report, eff, k) for k in keys)
+            else:
+                parts = []
+                for c, k in zip(table.columns, keys, strict=True):
+                    unit = report.units.get(k)
+                    parts.append(M.check_pair(c.label, _cell(report, eff, k), unit))
+                body = M.CHECK_PAIR_SEP.join(parts)
+            lines.append(M.check_row_line(row.short or row.label, body))
+    return lines
+
+
+def _edit_buttons(state: dict, report: Report, section_id: str) -> list[tuple[Button, ...]]:
+    btns = []
+    for q in Q.editable(report.format, section_id):
+        if q.kind == Q.NARRATIVE:
+            label = q.part.label
+        elif q.kind == Q.UNIT:
+            label = M.unit_edit_label(q.row.short or q.row.label)
+        else:
+            label = q.row.short or q.row.label
+        btns.append(_btn(state, M.edit_label(label), f"e:{q.id}"))
+    width = 3 if len(btns) > 6 else 2
+    return [tuple(btns[i : i + width]) for i in range(0, len(btns), width)]
+
+
+def _view_check(state: dict, report: Report, ctx: Context, section_id: str, *, final_buttons: bool = True) -> Reply:
+    fmt = report.format
+    problems = [p for p in validate(report, ctx.previous) if p.section == section_id]
+    lines = [M.check_header(fmt.section(section_id).title)]
+    lines += _section_lines(report, section_id)
+    if problems:
+        lines.append(M.check_problems(_problem_lines(problems)))
+    else:
+        done, total = report.section_answered(section_id)
+        lines.append(M.CHECK_OK if done == total else M.check_missing(total - done))
+    buttons = _edit_buttons(state, report, section_id) if ctx.can_write else []
+    if final_buttons:
+        nav = [_btn(state, M.BTN_HUB, "hub")]
+        if ctx.can_write:
+            nav.insert(0, _btn(state, M.BTN_NEXT_SECTION, "next"))
+        buttons.append(tuple(nav))
+    text = "\n".join(lines)
+    return Reply(text[: MAX_TEXT + 200], buttons=tuple(buttons))
+
+
+def _view_check_all(state: dict, report: Report, ctx: Context) -> list[Reply]:
+    out = [_view_check(state, report, ctx, s.id, final_buttons=False) for s in report.format.sections]
+    problems = validate(report, ctx.previous)
+    errs = [p for p in problems if p.is_error]
+    warns = [p for p in problems if not p.is_error]
+    nav = [_btn(state, M.BTN_HUB, "hub")]
+    if ctx.can_write:
+        nav.insert(0, _btn(state, M.BTN_SUBMIT, "sub"))
+    out.append(Reply(M.check_all_summary(_problem_lines(errs), _problem_lines(warns)), buttons=(tuple(nav),)))
+    return out
+
+
+def _view_question(state: dict, report: Report, ctx: Context, q: Q.Question) -> Reply:
+    fmt = report.format
+    qs = Q.section_questions(fmt, q.section_id)
+    head = M.question_header(_section_title(report, q.section_id), qs.index(q) + 1, len(qs))
+    nav: list[Button] = [_btn(state, M.BTN_BACK, "back")]
+    extra: list[tuple[Button, ...]] = []
+    if q.kind == Q.NARRATIVE:
+        key = q.part.key
+        old = (report.narratives.get(key) or "").strip()
+        pending = state.get("pending")
+        body = M.ask_narrative(_part_title(report, q.part), q.part.label, old)
+        if pending:
+            body += "\n\n" + M.ask_append_replace(len(pending))
+            extra.append(
+                (
+                    _btn(state, M.BTN_APPEND, "app"),
+                    _btn(state, M.BTN_REPLACE, "rep"),
+                    _btn(state, M.BTN_DROP_PENDING, "drop"),
+                )
+            )
+        else:
+            draft = draft_for(q.part, report)
+            if draft and draft != old:
+                body += "\n\n" + M.offer_draft(draft)
+                extra.append((_btn(state, M.BTN_USE_DRAFT, "draft"),))
+            elif q.part.draft == "request" and not old:
+                body += "\n\n" + M.DRAFT_NEEDS_TABLE
+        if old:
+            nav.append(_btn(state, M.BTN_RETURN_CHECK if state.get("ret") else M.BTN_NEXT, "next"))
+        else:
+            nav.append(_btn(state, M.BTN_SKIP, "skip"))
+    elif q.kind == Q.GATE:
+        if q.subgroup:
+            body = M.ask_subgroup_gate(q.subgroup)
+            yes, no = M.BTN_HAVE, M.BTN_HAVE_NOT
+        else:
+            body = M.ask_section_gate(q.section_id, _section_title(report, q.section_id))
+            yes, no = M.BTN_YES, M.BTN_NO
+        extra.append((_btn(state, yes, "y"), _btn(state, no, "n")))
+    elif q.kind == Q.UNIT:
+        cell = fmt.cells[q.cells[0]]
+        body = M.ask_unit(cell.label, report.units.get(q.cells[0]))
+        extra.append(tuple(_btn(state, u, f"un:{i}") for i, u in enumerate(q.columns[0].unit_choices)))
+    else:
+        eff = report.effective()
+        current = [report.values.get(k) for k in q.cells]
+        body = M.ask_row(
+            caption=q.table.caption,
+            note=q.table.note,
+            column_header=q.table.column_header,
+            group=" ".join(x for x in (q.row.group, q.row.subgroup) if x),
+            row_label=q.row.label,
+            columns=[M.column_hint(c.label, c.type, c.unit) for c in q.columns],
+            current=_row_text(current) if all(v is not None for v in current) else None,
+            totals=[
+                (c.label, format_value(eff[q.table.key(q.row.id, c.id)]))
+                for c in q.table.columns
+                if q.table.key(q.row.id, c.id) in fmt.derived_keys and q.table.key(q.row.id, c.id) in eff
+                and all(v is not None for v in current)
+            ],
+        )
+        suggestion = carry_suggestion(report, ctx, q) if not all(v is not None for v in current) else None
+        if suggestion:
+            body += "\n\n" + M.offer_carry(ctx.previous.year, _row_text([suggestion[k] for k in q.cells]))
+            extra.append((_btn(state, M.BTN_CONFIRM, "ok"),))
+        if all(v is not None for v in current):
+            nav.append(_btn(state, M.BTN_RETURN_CHECK if state.get("ret") else M.BTN_KEEP, "next"))
+    if int(state.get("fails") or 0) >= 3:
+        choices = q.columns[0].unit_choices if q.kind == Q.UNIT else ()
+        body += "\n" + M.example(q.kind, q.types, choices)
+    nav.append(_btn(state, M.BTN_HUB, "hub"))
+    return Reply(f"{head}\n{body}", buttons=tuple(extra) + (tuple(nav),))

@@ -1,0 +1,76 @@
+"""The interview's inputs and replies: plain values, no Telegram.
+
+The Telegram adapter (bot/handlers) maps a PTB update to one :data:`Input` and an :class:`Actor`,
+calls :meth:`bot.interview.service.InterviewService.handle`, and sends each :class:`Reply` back.
+The console (bot/console.py) does the same in a terminal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Actor:
+    telegram_id: int
+    display_name: str = ""
+    chat_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Text:
+    """A plain message."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command: "/start abc" -> Command("start", "abc")."""
+
+    name: str
+    arg: str = ""
+
+
+@dataclass(frozen=True)
+class Callback:
+    """Inline button data (<= 64 bytes): "<state token>:<action>"."""
+
+    data: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """An uploaded file (its size already checked by the adapter)."""
+
+    filename: str
+    data: bytes
+
+
+Input = Text | Command | Callback | Document
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    data: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()  # rows of inline buttons
+    document: tuple[str, bytes] | None = None  # (filename, bytes) to send as a document
+    parse_mode: str | None = None  # None or "HTML"
+
+
+def parse_command(text: str) -> Command | None:
+    """"/start abc" -> Command("start", "abc"); "/menu@SomeBot" -> Command("menu"); else None."""
+    text = text.strip()
+    if not text.startswith("/") or len(text) < 2:
+        return None
+    head, _, arg = text[1:].partition(" ")
+    name = head.split("@", 1)[0].lower()
+    if not name:
+        return None
+    return Command(name, arg.strip())

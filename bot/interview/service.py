@@ -1,0 +1,215 @@
+"""The interview service: the engine plus the store, for one input of one user at a time.
+
+``handle`` loads the user's position and report, runs one engine step, commits every change
+(answers + position + processed update id) in one store call, reloads what was stored and only
+then renders the replies. The Telegram handlers and the console both call it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import logging
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
+from bot import messages as M
+from report.model import Report
+
+from . import engine as E
+from . import state as S
+from .io import Actor, Command, Input, Reply
+
+log = logging.getLogger(__name__)
+
+
+def _start_hook() -> Callable | None:
+    """bot.interview.hooks.on_start_payload, if another module provides it."""
+    try:
+        hooks = importlib.import_module("bot.interview.hooks")
+    except ModuleNotFoundError:
+        return None
+    return getattr(hooks, "on_start_payload", None)
+
+
+def _year(report: Report | None) -> int | None:
+    return report.year if report is not None else None
+
+
+class InterviewService:
+    def __init__(self, store, settings, *, clock: Callable[[], dt.date | dt.datetime] | None = None,
+                 source: str = "chat"):
+        self.store = store
+        self.settings = settings
+        self.clock = clock or (lambda: dt.datetime.now(ZoneInfo(settings.timezone)))
+        self.source = source
+
+    def today(self) -> dt.date:
+        now = self.clock()
+        return now.date() if isinstance(now, dt.datetime) else now
+
+    # ---- public ------------------------------------------------------------------------------------
+    def handle(self, actor: Actor, inp: Input, update_id: int | None = None) -> list[Reply]:
+        """Dedupe by update_id, run one engine step, commit, then return the replies.
+
+        An update id seen before returns [] and changes nothing. Never raises for bad input."""
+        try:
+            return self._handle(actor, inp, update_id)
+        except Exception:
+            log.exception("interview step failed (user %s, input %r)", actor.telegram_id, type(inp).__name__)
+            return [Reply(M.INTERNAL_ERROR)]
+
+    def select_agency(self, actor: Actor, agency_id: int) -> list[Reply]:
+        """Make ``agency_id`` the user's current agency (after /agency or joining by invitation)."""
+        user = self.store.get_or_create_user(actor.telegram_id, actor.display_name)
+        old = self.store.get_position(user.id) or {}
+        if self.store.role_in_agency(user.id, agency_id) is None:
+            return [Reply(M.NO_ACCESS)]
+        new = S.goto(old, S.HUB)
+        new["agency_id"] = agency_id
+        new = S.with_token(old, new)
+        self.store.set_position(user.id, new)
+        ctx, report, _ = self._load(user, new)
+        return E.view(new, report, ctx)
+
+    def expects_numbers(self, actor: Actor) -> bool:
+        """Whether the user's current question asks for numbers (the console uses it)."""
+        user = self.store.find_user(actor.telegram_id)
+        state = (self.store.get_position(user.id) if user else None) or {}
+        return state.get("screen") == S.QUESTION and str(state.get("q", "")).startswith("r:")
+
+    # ---- internals -----------------------------------------------------------------------------------
+    def _handle(self, actor: Actor, inp: Input, update_id: int | None) -> list[Reply]:
+        store = self.store
+        if isinstance(inp, Command) and inp.name == "start" and inp.arg:
+            hook = _start_hook()
+            if hook is not None:
+                if update_id is not None and not store.mark_update_processed(update_id):
+                    return []
+                replies = hook(self, actor, inp.arg)
+                if replies is not None:
+                    return list(replies)
+            return [Reply(M.INVALID_LINK)]
+        user = store.get_or_create_user(actor.telegram_id, actor.display_name)
+        stored = store.get_position(user.id) or {}
+        state = dict(stored)
+        ctx, report, info = self._load(user, state)
+        step = E.step(state, report, ctx, inp)
+        new = S.with_token(stored, step.state)
+        ch = step.changes
+        notes = list(step.notes)
+        seen = (
+            stored["ver"]
+            if info is not None and stored.get("rid") == info.id and "ver" in stored
+            else ctx.version
+        )
+        from storage.store import StaleWrite  # bot → storage is allowed; imported late for start-up
+
+        try:
+            if ch.register is not None:
+                if update_id is not None and not store.mark_update_processed(update_id):
+                    return []
+                name, kind = ch.register
+                agency = store.find_agency(name) or store.create_agency(name, kind)
+                store.add_membership(user.id, "officer", agency_id=agency.id)
+                new["agency_id"] = agency.id
+                store.set_position(user.id, new)
+                notes.append(Reply(M.registered(agency.name)))
+            elif ch.replace is not None or ch.status is not None:
+                if update_id is not None and not store.mark_update_processed(update_id):
+                    return []
+                if ch.replace is not None:
+                    version = store.replace_report(
+                        info.id, ch.replace, user_id=user.id, source="excel", expected_version=seen
+                    )
+                else:
+                    version = store.set_status(
+                        info.id, ch.status, user_id=user.id, expected_version=seen, source=self.source
+                    )
+                new.update(ver=version, rid=info.id)
+                store.set_position(user.id, new)
+            elif ch.answers:
+                new.update(ver=ctx.version + (1 if ch.differs_from(report) else 0), rid=info.id)
+                version = store.save_answers(
+                    info.id,
+                    user_id=user.id,
+                    source=self.source,
+                    values=ch.values,
+                    narratives=ch.narratives,
+                    units=ch.units,
+                    expected_version=seen,
+                    position=new,
+                    update_id=update_id,
+                )
+                if version is None:
+                    return []
+            else:
+                if info is not None:
+                    new.update(ver=ctx.version, rid=info.id)
+                if not store.set_position(user.id, new, update_id):
+                    return []
+        except StaleWrite:
+            fresh = dict(stored)
+            fresh.update(ver=None, rid=None)
+            fresh = {k: v for k, v in fresh.items() if v is not None}
+            fresh.pop("pending", None)
+            ctx, report, info = self._load(user, fresh)
+            if info is not None:
+                fresh.update(ver=ctx.version, rid=info.id)
+            fresh = S.with_token(stored, fresh)
+            if not store.set_position(user.id, fresh, update_id):
+                return []
+            return [Reply(M.STALE)] + E.view(fresh, report, ctx)
+        if not step.show:
+            return notes
+        if ch.register is not None or (new.get("agency_id"), new.get("year")) != (ctx.agency_id, _year(report)):
+            ctx, report, _ = self._load(user, dict(new))
+        elif ch.answers or ch.replace is not None or ch.status is not None:
+            report, ctx.version = store.load_report(info.id)  # what was stored is what is shown
+            ctx.status = store.get_report_info(info.id).status
+        replies = E.view(new, report, ctx)
+        if step.prefix and replies:
+            first = replies[0]
+            replies[0] = Reply(
+                f"{step.prefix}\n\n{first.text}", first.buttons, first.document, first.parse_mode
+            )
+        return notes + replies
+
+    def _load(self, user, state: dict) -> tuple[E.Context, Report | None, object | None]:
+        """Resolve the agency and year (updating ``state``), load the report and the context."""
+        store = self.store
+        today = self.today()
+        memberships = store.memberships(user.id)
+        agency_id = state.get("agency_id")
+        role = store.role_in_agency(user.id, agency_id) if agency_id else None
+        if role is None:
+            ids = [m.agency_id for m in memberships if m.agency_id is not None]
+            agency_id = ids[0] if ids else None
+            role = store.role_in_agency(user.id, agency_id) if agency_id else None
+            if agency_id is None:
+                state.pop("agency_id", None)
+            else:
+                state["agency_id"] = agency_id
+        ctx = E.Context(
+            today=today,
+            open_registration=bool(self.settings.open_registration),
+            has_memberships=bool(memberships),
+        )
+        if agency_id is None or role is None:
+            return ctx, None, None
+        agency = store.get_agency(agency_id)
+        year = int(state.get("year") or E.default_year(today))
+        state["year"] = year
+        info = store.find_report(agency_id, year) or store.get_or_create_report(agency_id, year)
+        report, version = store.load_report(info.id)
+        previous = None
+        prev_info = store.find_report(agency_id, year - 1)
+        if prev_info is not None:
+            previous, _ = store.load_report(prev_info.id)
+        ctx.agency_id = agency_id
+        ctx.agency_name = agency.name
+        ctx.role = role
+        ctx.status = info.status
+        ctx.version = version
+        ctx.previous = previous
+        return ctx, report, info

@@ -1,0 +1,59 @@
+"""The interview state: a small JSON-able dict stored per user as the interview position.
+
+Keys (all optional):
+  tok        int   bumped on every state change; callback data carries it ("<tok>:<action>")
+  agency_id  int   the agency being reported on
+  year       int   the report year
+  screen     str   one of SCREENS
+  q          str   the current question id (screen "q"), see bot.interview.questions
+  sec        str   the section of the check screen (screen "check")
+  ret        str   "check" or "all": where an edit returns after the answer
+  fails      int   failed answers to the current question
+  pending    str   text waiting for 追加 / 替换
+  reg_name   str   the agency name given during registration
+  ver        int   the version of report "rid" the user last saw (optimistic lock)
+  rid        int   the report that "ver" belongs to
+"""
+
+from __future__ import annotations
+
+START = "start"
+HUB = "hub"
+QUESTION = "q"
+CHECK = "check"
+CHECK_ALL = "all"
+SUBMIT = "submit"
+YEAR = "year"
+EXPORT = "export"
+REG_NAME = "reg_name"
+REG_KIND = "reg_kind"
+SCREENS = (START, HUB, QUESTION, CHECK, CHECK_ALL, SUBMIT, YEAR, EXPORT, REG_NAME, REG_KIND)
+
+# Keys that may change without expiring the buttons already on screen.
+_UNTRACKED = ("tok", "fails", "ver", "rid")
+# Keys that belong to one screen and are dropped when the screen changes.
+_SCREEN_KEYS = ("q", "sec", "ret", "fails", "pending", "reg_name")
+
+
+def token(state: dict) -> int:
+    return int(state.get("tok") or 0)
+
+
+def goto(state: dict, screen: str, **kw) -> dict:
+    """A copy of the state on another screen (screen-specific keys reset unless given)."""
+    out = {k: v for k, v in state.items() if k not in _SCREEN_KEYS}
+    out["screen"] = screen
+    for k, v in kw.items():
+        if v is not None:
+            out[k] = v
+    return out
+
+
+def with_token(old: dict, new: dict) -> dict:
+    """``new`` with its token: the old token, bumped when anything that matters changed."""
+    tok = token(old)
+    a = {k: v for k, v in old.items() if k not in _UNTRACKED}
+    b = {k: v for k, v in new.items() if k not in _UNTRACKED}
+    out = dict(new)
+    out["tok"] = tok + 1 if a != b else tok
+    return out

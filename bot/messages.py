@@ -1,0 +1,475 @@
+"""Every user-visible word of the bot, in Simplified Chinese, in one place.
+
+Official labels never appear here: they come from the report format (report/formats/*.json).
+"""
+
+from __future__ import annotations
+
+from report.validation import DONE, HAS_PROBLEMS, IN_PROGRESS, NOT_STARTED
+
+# ---- general ----------------------------------------------------------------------------------------
+EXPIRED = "已过期，请用 /menu"
+INTERNAL_ERROR = "抱歉，处理时出错了，您的内容没有保存。请稍后再试，或用 /menu 回到主页。"
+STALE = "报告刚刚被其他填报人修改过，您这次的输入没有保存。以下是最新内容，请重新填写。"
+CANCELLED = "已取消，本题未保存任何内容。"
+USE_BUTTONS = "请点击下方按钮，或用 /menu 回到主页。"
+INVALID_LINK = "该邀请链接无效或已过期，请向协调人索取新的邀请链接。"
+NO_ACCESS = "您已不再是该机构的成员，请用 /agency 选择机构，或向协调人索取邀请链接。"
+
+HELP = (
+    "政府信息公开工作年度报告填报助手\n\n"
+    "/start 开始或继续填报\n"
+    "/menu 主页：各部分进度\n"
+    "/report 选择报告年度\n"
+    "/preview 预览整份报告\n"
+    "/export 导出报告（Word、网页、文本、Markdown、Excel）\n"
+    "/template 下载 Excel 填报模板，填好后直接发回即可导入\n"
+    "/agency 选择机构（属于多个机构时）\n"
+    "/cancel 放弃当前问题，回到主页\n"
+    "/help 本帮助\n\n"
+    "填写数字时，一行的各栏用空格分隔，如“2 0 15”；全角数字、逗号、顿号均可。"
+    "合计栏由系统自动计算，无需填写。也可以从 Excel/WPS 复制整张表粘贴过来。"
+)
+
+
+def unknown_command(name: str) -> str:
+    return f"没有 /{name} 这个命令。发送 /help 查看可用命令。"
+
+
+# ---- registration -------------------------------------------------------------------------------------
+WELCOME_NEW = "您好！这里是政府信息公开工作年度报告填报助手。首先请登记您所在的机构。"
+REG_ASK_NAME = "请输入您所在机构的全称（如“××市××局”）："
+REG_NAME_INVALID = "机构全称应为 2 到 60 个字，且只占一行，请重新输入。"
+REG_KIND_USE_BUTTONS = "请点击下方按钮选择机构类型。"
+AGENCY_KINDS = {
+    "department": "政府部门",
+    "government": "人民政府",
+    "township": "乡镇（街道）",
+    "other": "其他",
+}
+NEED_INVITATION = (
+    "您好！这里是政府信息公开工作年度报告填报助手。\n"
+    "您还没有加入任何机构。请向本地区的政务公开协调人索取邀请链接，点开链接即可开始填报。"
+)
+NEED_INVITATION_COORDINATOR = "您目前没有可填报的机构。协调人请用 /agency 选择要查看的机构。"
+
+
+def reg_ask_kind(name: str) -> str:
+    return f"机构：{name}\n请选择机构类型："
+
+
+def registered(name: str) -> str:
+    return f"已登记：{name}。您是本机构的填报人。"
+
+
+# ---- start / year ---------------------------------------------------------------------------------------
+def welcome(agency: str, year: int) -> str:
+    return f"您好！这里是政府信息公开工作年度报告填报助手。\n机构：{agency}\n当前报告：{year}年度"
+
+
+def continue_label(year: int) -> str:
+    return f"继续填报{year}年度报告"
+
+
+BTN_CHOOSE_YEAR = "选择其他年度"
+
+
+def ask_year(current: int) -> str:
+    return f"当前报告：{current}年度。请选择要填报的年度（也可直接输入年份，如 2023）："
+
+
+def year_label(year: int) -> str:
+    return f"{year}年度"
+
+
+def year_invalid(this_year: int) -> str:
+    return f"请输入 2019 到 {this_year} 之间的年份，如 {this_year - 1}。"
+
+
+# ---- hub ---------------------------------------------------------------------------------------------------
+STATUS_NOT_STARTED = NOT_STARTED
+STATUS_IN_PROGRESS = IN_PROGRESS
+STATUS_DONE = DONE
+STATUS_PROBLEMS = HAS_PROBLEMS
+STATUS_ICONS = {NOT_STARTED: "⬜", IN_PROGRESS: "✏️", DONE: "✅", HAS_PROBLEMS: "⚠️"}
+REPORT_STATUS = {"draft": "填报中", "submitted": "已提交（只读）"}
+ROLE_NAMES = {"officer": "填报人", "reviewer": "审核人（只读）", "coordinator": "协调人（只读）"}
+
+BTN_CHECK_ALL = "检查全部"
+BTN_PREVIEW = "预览"
+BTN_EXPORT = "导出"
+BTN_SUBMIT = "提交"
+BTN_REOPEN = "重新打开"
+BTN_HUB = "主页"
+
+
+def hub_header(agency: str, year: int, format_name: str, status: str, role: str | None) -> str:
+    return (
+        f"{agency}\n{year}年度政府信息公开工作年度报告\n"
+        f"格式：{format_name}\n状态：{REPORT_STATUS.get(status, status)}｜{ROLE_NAMES.get(role or '', '')}\n"
+    )
+
+
+def hub_section_line(title: str, status: str) -> str:
+    return f"{STATUS_ICONS.get(status, '')} {title}：{status}"
+
+
+def hub_progress(done: int, total: int) -> str:
+    return f"\n进度：已完成 {done}/{total} 部分。点击下方按钮进入各部分。"
+
+
+# ---- questions -----------------------------------------------------------------------------------------------
+BTN_BACK = "上一题"
+BTN_SKIP = "跳过"
+BTN_NEXT = "下一题"
+BTN_KEEP = "保持不变"
+BTN_RETURN_CHECK = "返回核对"
+BTN_APPEND = "追加"
+BTN_REPLACE = "替换"
+BTN_DROP_PENDING = "放弃新文字"
+BTN_USE_DRAFT = "采用草稿"
+BTN_CONFIRM = "确认"
+BTN_YES = "是"
+BTN_NO = "否"
+BTN_HAVE = "有"
+BTN_HAVE_NOT = "无"
+YES_WORDS = ("是", "有", "是的", "有的", "y", "yes", "Y")
+NO_WORDS = ("否", "无", "没有", "不是", "n", "no", "N")
+
+CANNOT_SKIP = "表格中的数字不能跳过；没有的请填 0。"
+EMPTY_TEXT = "没有收到文字内容"
+GATE_USE_BUTTONS = "请点击“是/否”（或“有/无”）按钮回答"
+PENDING_DROPPED = "已放弃刚才发送的文字，原文不变。"
+DRAFT_NEEDS_TABLE = "提示：填完“三、收到和处理政府信息公开申请情况”后，这里会根据数字生成一段草稿供您采用。"
+TEXT_FILE_OUTSIDE_NARRATIVE = "文字文件（.txt / .docx）只能用于文字部分。请先进入要填写的部分（一、五、六），再发送文件。"
+FILE_EMPTY = "文件里没有文字内容，未保存。"
+TXT_UNDECODABLE = "无法读取这个 .txt 文件的文字（请另存为 UTF-8 或 GBK 编码后再发送）。"
+DOCX_UNREADABLE = "无法读取这个 Word 文件，请确认是 .docx 格式（不是 .doc）后再发送。"
+
+SECTION_GATES = {
+    "三": "本年度是否收到政府信息公开申请，或有上年结转的申请？",
+    "四": "本年度有无因政府信息公开引起的行政复议或行政诉讼？",
+}
+
+
+def question_header(section_title: str, number: int, total: int) -> str:
+    return f"【{section_title}】第 {number}/{total} 题"
+
+
+def ask_narrative(title: str, label: str, current: str) -> str:
+    lines = [f"请填写“{title}”。", "可分几条消息发送，也可以上传 .txt 或 .docx 文件。"]
+    if current:
+        preview = current if len(current) <= 300 else current[:300] + "……"
+        lines.append(f"\n当前内容（{len(current)} 字）：\n{preview}")
+        lines.append("\n再发送文字可追加到原文之后或替换原文。")
+    return "\n".join(lines)
+
+
+def ask_append_replace(n: int) -> str:
+    return f"您发送了新的文字（{n} 字）。要追加到原文之后，还是替换原文？"
+
+
+def offer_draft(draft: str) -> str:
+    return f"根据已填数字生成的草稿：\n{draft}\n\n点“采用草稿”即可使用；也可以直接发送您自己的文字。"
+
+
+def narrative_saved(n: int) -> str:
+    return f"✅ 已保存（共 {n} 字）。还有内容可继续发送；完成后点“下一题”。"
+
+
+def draft_other(empty_text: str) -> str:
+    return f"本年度未收取信息处理费。{empty_text}"
+
+
+def draft_request(new: int, carried_in: int, outcomes: list[tuple[str, int]], carried_over: int) -> str:
+    if new == 0 and carried_in == 0:
+        return "本年度未收到政府信息公开申请，也无上年结转的申请。"
+    done = "，".join(f"{name}{n}件" for name, n in outcomes if n)
+    text = f"本年度共收到政府信息公开申请{new}件，上年结转{carried_in}件。"
+    if done:
+        text += f"办理结果：{done}。"
+    text += f"结转下年度继续办理{carried_over}件。"
+    return text
+
+
+def ask_section_gate(section_id: str, section_title: str) -> str:
+    return SECTION_GATES.get(section_id, f"“{section_title}”本年度是否有需要填报的数字？")
+
+
+def ask_subgroup_gate(subgroup: str) -> str:
+    return f"本年度办理结果中，有无“{subgroup}”的申请？"
+
+
+def gate_zero_filled(n: int) -> str:
+    return f"✅ 已将相应 {n} 个栏目填为 0。"
+
+
+def ask_unit(label: str, current: str | None) -> str:
+    cur = f"\n当前单位：{current}" if current else ""
+    return f"“{label}”的单位是？{cur}"
+
+
+def unit_saved(unit: str) -> str:
+    return f"✅ 单位已保存：{unit}"
+
+
+def unit_invalid(choices: tuple[str, ...]) -> str:
+    return "请选择单位：" + " / ".join(choices)
+
+
+def unit_edit_label(row: str) -> str:
+    return f"{row}单位"
+
+
+def column_hint(label: str, cell_type: str, unit: str | None) -> str:
+    if cell_type == "signed_int":
+        return f"{label}（可为负数，如 -8）"
+    if cell_type == "decimal":
+        return f"{label}（可带小数）" if unit or "万元" in label else f"{label}（可带小数）"
+    return label
+
+
+def ask_row(
+    *,
+    caption: str | None,
+    note: str | None,
+    column_header: str | None,
+    group: str,
+    row_label: str,
+    columns: list[str],
+    current: str | None,
+    totals: list[tuple[str, str]],
+) -> str:
+    lines = []
+    if caption:
+        lines.append(f"表：{caption}")
+    if note:
+        lines.append(note)
+    if group:
+        lines.append(group)
+    lines.append(f"“{row_label}”")
+    head = f"{column_header}：" if column_header else ""
+    if len(columns) == 1:
+        lines.append(f"请输入{head}{columns[0]}：")
+    else:
+        lines.append(f"请按顺序输入 {len(columns)} 个数字，用空格分隔：")
+        lines.append(head + " ".join(columns))
+    if current is not None:
+        tot = "".join(f"（{lab} {v}）" for lab, v in totals)
+        lines.append(f"当前：{current}{tot}")
+    lines.append("也可以从 Excel/WPS 复制整张表粘贴过来。")
+    return "\n".join(lines)
+
+
+def row_saved(label: str, shown: str, totals: list[tuple[str, str]]) -> str:
+    tot = "".join(f"，{lab} {v}" for lab, v in totals)
+    return f"✅ 已保存 {label}：{shown}{tot}"
+
+
+def offer_carry(prev_year: int, row: str) -> str:
+    return f"{prev_year}年度报告的“结转下年度继续办理”为：{row}\n点“确认”沿用，或输入修改后的数字。"
+
+
+def answer_refused(reason: str) -> str:
+    return f"❌ 未保存：{reason}。请重新输入。"
+
+
+def example(kind: str, types: list[str], unit_choices: tuple[str, ...] = ()) -> str:
+    """A short valid answer, shown after three failed attempts."""
+    if kind == "gate":
+        return "示例：点击“是”或“否”按钮（或回复“是”/“否”）。"
+    if kind == "unit":
+        return "示例：点击按钮，或回复“" + "”/“".join(unit_choices) + "”。"
+    if kind == "narrative":
+        return "示例：直接发送一段文字。"
+    sample = {"int": ["3", "0", "0", "1", "0", "0", "2"], "signed_int": ["-8"], "decimal": ["12.5"]}
+    vals = [sample[t][i % len(sample[t])] for i, t in enumerate(types)]
+    return f"示例：{' '.join(vals)}（共 {len(types)} 个数字，用空格分隔；没有的填 0）"
+
+
+# ---- table paste ---------------------------------------------------------------------------------------
+PASTE_NO_NUMBERS = "粘贴的内容里没有找到数字"
+PASTE_MIXED_LABELS = "粘贴的各行有的带栏目名称、有的不带，请整表复制"
+
+
+def paste_blank_cell(line: int) -> str:
+    return f"第 {line} 行有空白单元格（没有数据请填 0）"
+
+
+def paste_unknown_row(line: int, label: str) -> str:
+    return f"第 {line} 行“{label}”不是本表的栏目"
+
+
+def paste_row_count(got: int, inputs: int, rows: int) -> str:
+    if inputs == rows:
+        return f"粘贴了 {got} 行数字，本表应为 {rows} 行"
+    return f"粘贴了 {got} 行数字，本表应为 {inputs} 行（不含合计行）或 {rows} 行"
+
+
+def paste_duplicate_row(line: int, label: str) -> str:
+    return f"第 {line} 行“{label}”重复出现"
+
+
+def paste_wrong_count(line: int, label: str, got: int, need: int) -> str:
+    return f"第 {line} 行“{label}”有 {got} 个数字，应为 {need} 个"
+
+
+def paste_bad_value(line: int, row: str, col: str, reason: str) -> str:
+    return f"第 {line} 行“{row}”的“{col}”：{reason}"
+
+
+def paste_missing_rows(labels: list[str]) -> str:
+    more = "等" if len(labels) > 3 else ""
+    return f"缺少 {len(labels)} 行：{'、'.join(labels[:3])}{more}"
+
+
+def paste_total_mismatch(line: int, row: str, col: str, given: str, computed: str) -> str:
+    return f"第 {line} 行“{row}”的“{col}”为 {given}，但按各栏计算应为 {computed}"
+
+
+def paste_refused(problems: list[str]) -> str:
+    return "粘贴的表格未导入，整表都没有保存：\n" + "\n".join(f"· {p}" for p in problems[:12])
+
+
+def paste_applied(table: str, n: int) -> str:
+    return f"✅ 已从粘贴的表格导入“{table}”共 {n} 个数字。"
+
+
+# ---- check your answers --------------------------------------------------------------------------------
+CHECK_OK = "✅ 本部分已填完，未发现问题。"
+CHECK_PAIR_SEP = "／"
+BTN_NEXT_SECTION = "下一部分"
+
+
+def check_header(title: str) -> str:
+    return f"【核对】{title}"
+
+
+def check_missing(n: int) -> str:
+    return f"还有 {n} 项未填写。"
+
+
+def check_part_line(label: str, text: str) -> str:
+    if not text:
+        return f"{label}：未填写"
+    flat = " ".join(text.split())
+    preview = flat if len(flat) <= 40 else flat[:40] + "……"
+    return f"{label}：{preview}（{len(text)} 字）"
+
+
+def check_caption(caption: str) -> str:
+    return f"· {caption}"
+
+
+def check_columns(columns: str) -> str:
+    return f"（各栏：{columns}）"
+
+
+def check_pair(label: str, value: str, unit: str | None) -> str:
+    return f"{label} {value}{unit or ''}"
+
+
+def check_row_line(label: str, body: str) -> str:
+    return f"  {label}：{body}"
+
+
+def problem_line(is_error: bool, message: str) -> str:
+    return f"{'❌' if is_error else '⚠️'} {message}"
+
+
+def check_problems(lines: list[str]) -> str:
+    return "\n需要注意：\n" + "\n".join(lines)
+
+
+def edit_label(label: str) -> str:
+    return f"修改 {label}"
+
+
+def check_all_summary(errors: list[str], warnings: list[str]) -> str:
+    if not errors and not warnings:
+        return "【检查全部】没有发现问题，可以提交。"
+    parts = ["【检查全部】"]
+    if errors:
+        parts.append(f"有 {len(errors)} 个问题必须修改后才能提交：\n" + "\n".join(errors))
+    if warnings:
+        parts.append(f"{len(warnings)} 条提示（可以提交，但请核实）：\n" + "\n".join(warnings))
+    return "\n\n".join(parts)
+
+
+# ---- submit --------------------------------------------------------------------------------------------
+BTN_SUBMIT_ANYWAY = "仍然提交"
+SUBMITTED = "✅ 报告已提交。提交后为只读；如需修改，请点“重新打开”。"
+REOPENED = "报告已重新打开，可以继续修改。修改完请再次提交。"
+ALREADY_SUBMITTED = "报告已经提交过了。"
+REPORT_SUBMITTED_READONLY = "报告已提交，目前只读。如需修改，请在主页点“重新打开”。"
+READONLY_ROLE = "您在本机构是只读身份（审核人或协调人），不能修改报告。"
+
+
+def submit_blocked(errors: list[str]) -> str:
+    return "❌ 还不能提交，请先修改以下问题：\n" + "\n".join(errors)
+
+
+def submit_warnings(warnings: list[str]) -> str:
+    return "提交前请核实以下提示：\n" + "\n".join(warnings) + "\n\n确认无误请点“仍然提交”。"
+
+
+# ---- files ----------------------------------------------------------------------------------------------
+EXPORT_ASK = "请选择导出格式："
+EXPORT_KINDS = {"docx": "Word", "html": "网页", "txt": "文本", "md": "Markdown", "xlsx": "Excel"}
+EXPORT_DONE = "报告已导出。"
+EXPORT_UNKNOWN = "不支持这种导出格式。"
+EXPORT_UNAVAILABLE = "导出功能暂不可用，请稍后再试。"
+TEMPLATE_CAPTION = "这是本年度报告的 Excel 填报模板。填好后直接把文件发回给我即可导入（会整体替换已填数字）。"
+TEMPLATE_UNAVAILABLE = "Excel 模板功能暂不可用，请稍后再试。"
+XLSX_UNREADABLE = "无法读取这个 Excel 文件，请使用 /template 下载的模板填写后再发送。"
+
+
+def template_filename(year: int, agency: str) -> str:
+    return f"{year}年{agency}年度报告填报模板.xlsx"
+
+
+def report_filename(year: int, agency: str, ext: str) -> str:
+    return f"{year}年{agency}政府信息公开工作年度报告.{ext}"
+
+
+def unsupported_file(filename: str) -> str:
+    return f"不支持的文件“{filename}”。可以发送：Excel 填报模板（.xlsx），或文字部分的 .txt / .docx 文件。"
+
+
+def xlsx_refused(problems: list[str]) -> str:
+    return "Excel 模板未导入，报告没有任何改动。请修改以下问题后重新发送：\n" + "\n".join(problems[:20])
+
+
+def xlsx_applied(notes: list[str]) -> str:
+    text = "✅ 已从 Excel 模板导入整份报告。"
+    if notes:
+        text += "\n" + "\n".join(notes[:10])
+    return text
+
+
+# ---- console ----------------------------------------------------------------------------------------------
+CONSOLE_BANNER = (
+    "政府信息公开工作年度报告填报助手（终端版）\n"
+    "输入文字回答问题；输入按钮前的数字即按下该按钮；/help 查看命令；"
+    ":file 路径 上传文件；Ctrl-D 退出。"
+)
+CONSOLE_BYE = "再见。"
+
+
+def console_saved(path: str) -> str:
+    return f"[文件已保存：{path}]"
+
+
+def console_file_missing(path: str) -> str:
+    return f"[找不到文件：{path}]"
+
+
+def console_bad_choice(n: int) -> str:
+    return f"[没有第 {n} 个按钮]"
+
+
+CONSOLE_DEFAULT_NAME = "终端用户"
+
+
+def console_file_too_big(mb: int) -> str:
+    return f"[文件太大：不能超过 {mb} MB]"

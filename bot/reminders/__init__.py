@@ -1,0 +1,52 @@
+"""Deadline reminders: the outbox sweeper job and the snooze/mute buttons.
+
+The lead wires both into bot/app.py::
+
+    from bot import reminders
+    reminders.register_jobs(application, settings)
+    reminders.register_handlers(application)
+
+``register_jobs`` puts the :class:`~bot.reminders.sweeper.Sweeper` in ``application.bot_data
+["reminders"]`` (the handlers find the database there). It uses ``bot_data["store"].engine`` when a
+Store is already there, else an engine on ``settings.database_url`` (the schema is upgraded by the
+application at start, not here).
+"""
+
+from __future__ import annotations
+
+from .handlers import BOT_DATA_KEY, register_handlers
+from .sweeper import Sweeper, sweep
+
+JOB_NAME = "reminder-sweep"
+FIRST_SWEEP_SECONDS = 10.0
+
+
+def register_jobs(application, settings, *, engine=None) -> Sweeper:
+    if engine is None:
+        store = application.bot_data.get("store")
+        engine = getattr(store, "engine", None)
+    if engine is None:
+        from storage.db import make_engine
+
+        engine = make_engine(settings.database_url)
+    sweeper = Sweeper(engine, settings)
+    application.bot_data[BOT_DATA_KEY] = sweeper
+    interval = float(settings.reminders.sweep_interval_seconds)
+    application.job_queue.run_repeating(
+        sweep,
+        interval=interval,
+        first=FIRST_SWEEP_SECONDS,
+        name=JOB_NAME,
+        data=sweeper,
+        job_kwargs={
+            # A sweep missed by less than one interval (e.g. a slow previous sweep) still runs once;
+            # missed runs are coalesced into one, and never two sweeps at once in a process.
+            "misfire_grace_time": max(1, int(interval)),
+            "coalesce": True,
+            "max_instances": 1,
+        },
+    )
+    return sweeper
+
+
+__all__ = ["Sweeper", "register_handlers", "register_jobs", "sweep"]

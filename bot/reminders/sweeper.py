@@ -1,0 +1,298 @@
+"""The reminder sweeper: one repeating JobQueue job that plans, claims and delivers outbox rows.
+
+A sweep (only in working hours of a working day, in the configured time zone):
+1. ``recover_stale``: rows left ``sending`` for longer than ``stale_after`` by a process that died
+   go back to pending if their HTTP call never started, else become ``unknown`` (never resent);
+2. ``plan`` (at most every ``plan_every``): insert the reminders due now (idempotent);
+3. claim due rows in small batches (marked ``sending`` in the claim transaction, FOR UPDATE SKIP
+   LOCKED on PostgreSQL, so several instances may sweep at once) and deliver them, paced.
+
+Outcome of one send:
+- success → ``sent``;
+- Forbidden (bot blocked / user deactivated) or BadRequest (chat not found …) → ``failed`` for good,
+  listed by storage.reminders.failed_deliveries on the coordinator's board;
+- RetryAfter → everyone pauses ``retry_after`` and the message is retried (up to
+  ``retry_after_attempts`` times, then back to pending at now + retry_after);
+- TimedOut (a read/write timeout: the request may have reached Telegram) → ``unknown``, not resent;
+  a connect or pool timeout (the request never left) is treated like a connection error;
+- NetworkError (connection refused/reset …) → back to ``pending`` with exponential backoff;
+  after ``max_attempts`` → ``failed``.
+A report submitted after its reminder was planned gets nothing: the pending row is dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import functools
+import logging
+import time
+import uuid
+import warnings
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+
+from report import deadlines as dl
+from storage import reminders as repo
+
+from .pacing import Pacer
+
+log = logging.getLogger(__name__)
+
+CONTINUE_CALLBACK = "menu"
+CALLBACK_PREFIX = "rem"
+
+
+def keyboard(outbox_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(dl.label("continue_button"), callback_data=CONTINUE_CALLBACK)],
+            [
+                InlineKeyboardButton(dl.label("snooze_1_button"), callback_data=f"{CALLBACK_PREFIX}:s1:{outbox_id}"),
+                InlineKeyboardButton(dl.label("snooze_3_button"), callback_data=f"{CALLBACK_PREFIX}:s3:{outbox_id}"),
+            ],
+            [InlineKeyboardButton(dl.label("mute_button"), callback_data=f"{CALLBACK_PREFIX}:mute:{outbox_id}")],
+        ]
+    )
+
+
+def message_text(item: repo.OutboxItem, now: dt.datetime, params: dl.ScheduleParams, calendar: dl.WorkCalendar) -> str:
+    p = item.payload
+    if p.get("type") == repo.DIGEST_PAYLOAD:
+        c = p["counts"]
+        return dl.digest_text(
+            office=p.get("office") or "",
+            year=p["year"],
+            today=dt.date.fromisoformat(p["today"]),
+            counts=dl.DigestCounts(
+                submitted=c["submitted"],
+                in_progress=c["in_progress"],
+                not_started=c["not_started"],
+                overdue=c["overdue"],
+                failed_deliveries=c["failed_deliveries"],
+                overdue_agencies=tuple(c.get("overdue_agencies", ())),
+            ),
+            deadlines=[dt.date.fromisoformat(d) for d in p["deadlines"]],
+        )
+    return dl.reminder_text(
+        year=p["year"],
+        deadline=dt.date.fromisoformat(p["deadline"]),
+        now=now,
+        tz=params.tz,
+        calendar=calendar,
+        done=p["done"],
+        total=p["total"],
+        missing=p.get("missing", ()),
+        errors=p.get("errors", ()),
+        agency=p.get("agency", ""),
+    )
+
+
+def _seconds(value: Any) -> float:
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    return float(value)
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _seconds(exc.retry_after)
+
+
+def never_left(exc: TimedOut) -> bool:
+    """A timeout before the request was sent (connect/pool): safe to send again."""
+    cause = exc.__cause__
+    return isinstance(cause, httpx.ConnectTimeout | httpx.PoolTimeout) or "Pool timeout" in str(exc)
+
+
+@dataclass
+class SweepStats:
+    planned: int = 0
+    claimed: int = 0
+    sent: int = 0
+    failed: int = 0
+    unknown: int = 0
+    retried: int = 0
+    dropped: int = 0
+    recovered: tuple[int, int] = (0, 0)
+    outcomes: dict[int, str] = field(default_factory=dict)
+
+
+class Sweeper:
+    def __init__(
+        self,
+        engine,
+        settings,
+        *,
+        calendar: dl.WorkCalendar | None = None,
+        clock: Callable[[], dt.datetime] | None = None,
+        plan_every: dt.timedelta = dt.timedelta(minutes=5),
+        stale_after: dt.timedelta = dt.timedelta(minutes=10),
+        batch_size: int | None = None,
+        concurrency: int = 16,
+        retry_after_attempts: int = 3,
+        max_attempts: int = 8,
+        backoff_base: float = 30.0,
+        backoff_max: float = 1800.0,
+        respect_working_hours: bool = True,
+    ):
+        r = settings.reminders
+        self.engine = engine
+        self.settings = settings
+        self.cfg = repo.PlanConfig.from_settings(settings)
+        self.params = self.cfg.params
+        self.calendar = calendar or repo.calendar_from_settings(settings)
+        self.pacer = Pacer(r.max_per_second, r.per_chat_interval_seconds)
+        self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self.plan_every = plan_every
+        self.stale_after = stale_after
+        self.batch_size = batch_size or max(1, int(r.max_per_second * 2))
+        self.concurrency = concurrency
+        self.retry_after_attempts = retry_after_attempts
+        self.max_attempts = max_attempts
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self.respect_working_hours = respect_working_hours
+        self.time_budget = float(r.sweep_interval_seconds) * 0.9
+        self.claimer = uuid.uuid4().hex[:12]
+        self._last_plan: dt.datetime | None = None
+        threads = 1 if engine.dialect.name == "sqlite" else 4
+        self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="reminders-db")
+        # Report progress read at send time, shared by the recipients of one report for a few seconds.
+        self.facts_ttl = 5.0
+        self._facts_cache: dict[int, tuple[float, Any]] = {}
+
+    async def _db(self, fn, *args, **kw):
+        """Run a repository call off the event loop, on this sweeper's own small thread pool: one
+        thread on SQLite (no lock contention between our own writers; SQLite's busy handler would
+        otherwise sleep), a few on PostgreSQL (within the engine's connection pool)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, functools.partial(fn, self.engine, *args, **kw))
+
+    def backoff(self, attempts: int) -> dt.timedelta:
+        return dt.timedelta(seconds=min(self.backoff_max, self.backoff_base * 2 ** max(0, attempts - 1)))
+
+    async def run_once(self, bot) -> SweepStats:
+        stats = SweepStats()
+        now = self.clock()
+        if self.respect_working_hours and not dl.in_working_hours(now, self.params, self.calendar):
+            return stats
+        stats.recovered = await self._db(repo.recover_stale, now, self.stale_after)
+        if self._last_plan is None or now - self._last_plan >= self.plan_every:
+            stats.planned = await self._db(repo.plan, now, self.cfg, self.calendar)
+            self._last_plan = now
+        started = time.monotonic()
+        self._facts_cache.clear()
+        while time.monotonic() - started < self.time_budget:
+            batch = await self._db(repo.claim, self.clock(), self.batch_size, self.claimer)
+            if not batch:
+                break
+            stats.claimed += len(batch)
+            await self.deliver(bot, batch, stats)
+        return stats
+
+    async def deliver(self, bot, batch: list[repo.OutboxItem], stats: SweepStats) -> None:
+        queue: asyncio.Queue[repo.OutboxItem] = asyncio.Queue()
+        for item in batch:
+            queue.put_nowait(item)
+
+        async def worker() -> None:
+            while True:
+                try:
+                    item = queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    return
+                try:
+                    outcome = await self.deliver_one(bot, item)
+                except Exception:  # noqa: BLE001 - one bad row must not stop the sweep
+                    log.exception("reminder %s: unexpected error", item.id)
+                    await self._db(repo.reschedule, item.id, self.clock() + self.backoff(item.attempts + 1), "internal error")
+                    outcome = "retry"
+                stats.outcomes[item.id] = outcome
+                counter = "retried" if outcome == "retry" else outcome
+                setattr(stats, counter, getattr(stats, counter) + 1)
+
+        await asyncio.gather(*(worker() for _ in range(min(self.concurrency, len(batch)))))
+
+    async def _refresh(self, item: repo.OutboxItem) -> repo.OutboxItem | None:
+        """Current progress for a report reminder; None when the report was submitted or removed."""
+        if item.report_id is None or item.payload.get("type") != repo.REPORT_PAYLOAD:
+            return item
+        facts = self._facts_cache.get(item.report_id)
+        if facts is None or time.monotonic() - facts[0] > self.facts_ttl:
+            facts = (time.monotonic(), await self._db(repo.report_facts, item.report_id))
+            self._facts_cache[item.report_id] = facts
+        facts = facts[1]
+        if facts is None or facts[0] == "submitted":
+            return None
+        payload = {**item.payload, **facts[1]}
+        return repo.OutboxItem(**{**item.__dict__, "payload": payload})
+
+    async def deliver_one(self, bot, item: repo.OutboxItem) -> str:
+        """Send one claimed row and record the outcome: sent / failed / unknown / retry / dropped."""
+        fresh = await self._refresh(item)
+        if fresh is None:
+            await self._db(repo.drop, [item.id])
+            return "dropped"
+        text = message_text(fresh, self.clock(), self.params, self.calendar)
+        markup = keyboard(item.id)
+        attempts = item.attempts
+        for round_ in range(self.retry_after_attempts + 1):
+            await self.pacer.acquire(item.chat_id)
+            await self._db(repo.start_attempt, item.id)
+            attempts += 1
+            try:
+                await bot.send_message(chat_id=item.chat_id, text=text, reply_markup=markup)
+            except RetryAfter as exc:
+                wait = retry_after_seconds(exc)
+                self.pacer.pause(wait)
+                log.warning("reminder %s: flood control, retry in %ss", item.id, wait)
+                if round_ == self.retry_after_attempts:
+                    await self._db(repo.reschedule, item.id, self.clock() + dt.timedelta(seconds=wait), str(exc))
+                    return "retry"
+                continue
+            except Forbidden as exc:
+                await self._db(repo.mark_failed, item.id, f"Forbidden: {exc.message}")
+                return "failed"
+            except BadRequest as exc:
+                await self._db(repo.mark_failed, item.id, f"BadRequest: {exc.message}")
+                return "failed"
+            except TimedOut as exc:
+                if never_left(exc):
+                    return await self._retry_later(item, attempts, f"TimedOut before sending: {exc.message}")
+                await self._db(repo.mark_unknown, item.id, f"TimedOut: {exc.message}")
+                return "unknown"
+            except NetworkError as exc:
+                return await self._retry_later(item, attempts, f"NetworkError: {exc.message}")
+            except TelegramError as exc:
+                return await self._retry_later(item, attempts, f"{type(exc).__name__}: {exc.message}")
+            await self._db(repo.mark_sent, item.id, self.clock())
+            return "sent"
+        return "retry"  # pragma: no cover - the loop always returns
+
+    async def _retry_later(self, item: repo.OutboxItem, attempts: int, error: str) -> str:
+        if attempts >= self.max_attempts:
+            await self._db(repo.mark_failed, item.id, f"gave up after {attempts} attempts; {error}")
+            return "failed"
+        await self._db(repo.reschedule, item.id, self.clock() + self.backoff(attempts), error)
+        return "retry"
+
+
+async def sweep(context) -> None:
+    """The JobQueue callback; ``context.job.data`` is the Sweeper."""
+    sweeper: Sweeper = context.job.data
+    stats = await sweeper.run_once(context.bot)
+    if stats.claimed or stats.planned or any(stats.recovered):
+        log.info(
+            "reminder sweep: planned %d, claimed %d, sent %d, failed %d, unknown %d, retry %d, dropped %d, "
+            "recovered %s",
+            stats.planned, stats.claimed, stats.sent, stats.failed, stats.unknown, stats.retried, stats.dropped,
+            stats.recovered,
+        )

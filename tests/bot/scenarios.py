@@ -1,0 +1,163 @@
+"""Reports and scripted conversations shared by the conversation tests and bench/bench_interview.py.
+
+The scripts drive the bot the way an officer does — commands, texts, button labels, uploads — and
+read only what the bot sent back. The question order comes from the format (bot.interview.questions),
+which is what the officer sees one message at a time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from bot import messages as M
+from bot.interview import questions as Q
+from report import interchange
+from report.model import Report
+from report.numbers import format_value
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+AGENCY = "示例市示例区市场监督管理局"
+
+
+def default_year() -> int:
+    return dt.date.today().year - 1
+
+
+def sample_report(year: int | None = None, agency: str = AGENCY) -> Report:
+    """The shared sample (六盘水 2020: every application figure 0) moved to the 2021 format."""
+    year = year or default_year()
+    src = interchange.loads((FIXTURES / "2020-shuicheng.json").read_text(encoding="utf-8"))
+    rep = Report.new(agency, year)
+    rep.narratives = dict(src.narratives)
+    for key in rep.format.input_keys:
+        rep.values[key] = Decimal(0) if rep.format.cells[key].type == "decimal" else 0
+    return rep
+
+
+def busy_report(year: int | None = None, agency: str = AGENCY) -> Report:
+    """A report with non-zero figures in every table (tests/fixtures/2023-busy.json, moved to ``year``)."""
+    src = interchange.loads((FIXTURES / "2023-busy.json").read_text(encoding="utf-8")).without_derived()
+    year = year or default_year()
+    return Report(format=src.format, year=year, agency=agency, narratives=dict(src.narratives),
+                  values=dict(src.values), units=dict(src.units))
+
+
+def row_text(rep: Report, q: Q.Question) -> str:
+    return " ".join(format_value(rep.values[k]) for k in q.cells)
+
+
+# -- Excel: fill the template as an officer does, finding cells by the labels shown ------------------
+def locate(wb, rep: Report, key: str):
+    fmt = rep.format
+    cell = fmt.cells[key]
+    table = cell.table
+    ws = wb[fmt.section(table.section_id).title[:31]]
+    rows = list(ws.iter_rows())
+    start = 0
+    if table.caption:
+        start = next(i for i, r in enumerate(rows) if r[0].value == table.caption)
+    col = None
+    for r in rows[start:]:
+        for c in r:
+            if c.value == cell.column.label:
+                col = c.column
+                break
+        if col:
+            break
+    assert col, f"column {cell.column.label} not shown"
+    for r in rows[start:]:
+        if cell.row.label in [c.value for c in r[:3]]:
+            return ws.cell(row=r[0].row, column=col)
+    raise AssertionError(f"row {cell.row.label} not shown")
+
+
+def fill_template(data: bytes, rep: Report, values: dict[str, object] | None = None) -> bytes:
+    """The template ``data`` with ``values`` (default: every entered value of ``rep``) typed in."""
+    wb = load_workbook(io.BytesIO(data))
+    if values is None:
+        values = {k: (float(v) if isinstance(v, Decimal) else v) for k, v in rep.values.items()}
+    for key, value in values.items():
+        locate(wb, rep, key).value = value
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+# -- conversations -------------------------------------------------------------------------------------
+async def short_report_via_template(chat, rep: Report) -> bytes:
+    """From /start to the received .docx: the tables through the Excel template, the narratives
+    typed one part per message. Returns the .docx bytes."""
+    fmt = rep.format
+    await chat.command("/start")
+    await chat.command("/template")
+    name, template = chat.documents()[-1]
+    assert name.endswith(".xlsx"), name
+    await chat.upload(name, fill_template(template, rep))
+    await chat.press(fmt.sections[0].title)
+    for section in fmt.sections:
+        if section.kind != "narrative":
+            continue
+        if section.id != fmt.sections[0].id:
+            await chat.press(M.BTN_NEXT_SECTION)
+        for part in section.parts:
+            await answer_narrative(chat, rep.narratives[part.key])
+    await chat.command("/export")
+    await chat.press(M.EXPORT_KINDS["docx"])
+    name, data = chat.documents()[-1]
+    assert name.endswith(".docx"), name
+    return data
+
+
+async def answer_narrative(chat, text: str) -> None:
+    """Type a narrative part; move on if the bot waits for more text (a part may take several messages)."""
+    await chat.send(text)
+    if M.BTN_NEXT in chat.buttons():
+        await chat.press(M.BTN_NEXT, exact=True)
+
+
+async def answer_section(chat, rep: Report, section_id: str) -> None:
+    """Answer every question of a section (the bot is showing its first question)."""
+    fmt = rep.format
+    qs = Q.section_questions(fmt, section_id)
+    skipped: set[str] = set()
+    for q in qs:
+        if q.id in skipped:
+            continue
+        if q.kind == Q.GATE:
+            zero = all(rep.values.get(k) == 0 for k in q.cells)
+            if q.subgroup:
+                await chat.press(M.BTN_HAVE_NOT if zero else M.BTN_HAVE, exact=True)
+            else:
+                await chat.press(M.BTN_NO if zero else M.BTN_YES, exact=True)
+            if zero:
+                covered = set(q.cells)
+                skipped |= {x.id for x in qs if x is not q and x.cells and set(x.cells) <= covered}
+            continue
+        if q.kind == Q.NARRATIVE:
+            await answer_narrative(chat, rep.narratives[q.part.key])
+        elif q.kind == Q.UNIT:
+            await chat.press(rep.units[q.cells[0]], exact=True)
+        else:
+            await chat.send(row_text(rep, q))
+
+
+async def full_interview(chat, rep: Report, *, export: str | None = "docx") -> bytes | None:
+    """Every question answered one message at a time, section after section; then the export."""
+    fmt = rep.format
+    await chat.command("/start")
+    await chat.press(M.continue_label(rep.year))
+    await chat.press(fmt.sections[0].title)
+    for i, section in enumerate(fmt.sections):
+        if i:
+            await chat.press(M.BTN_NEXT_SECTION)
+        await answer_section(chat, rep, section.id)
+    if export is None:
+        return None
+    await chat.command("/export")
+    await chat.press(M.EXPORT_KINDS[export])
+    return chat.documents()[-1][1]

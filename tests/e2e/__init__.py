@@ -1,0 +1,1 @@
+"""End-to-end tests: ``disclosure-bot`` as a subprocess against the local Bot API emulation."""

@@ -1,0 +1,28 @@
+"""Fixtures for the report tests: the shared sample (2020, 2019 format) and the busy 2021 report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from report import interchange
+from report.model import Report
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def load_fixture(name: str) -> Report:
+    return interchange.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def sample() -> Report:
+    """六盘水市水城区招商投资促进服务中心 2020, transcribed from the shared sample (one cell lost)."""
+    return load_fixture("2020-shuicheng.json")
+
+
+@pytest.fixture
+def busy() -> Report:
+    """A 2021-format report with a non-zero figure in every cell and every identity holding."""
+    return load_fixture("2023-busy.json")
