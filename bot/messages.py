@@ -225,7 +225,7 @@ def column_hint(label: str, cell_type: str, unit: str | None) -> str:
     if cell_type == "signed_int":
         return f"{label}（可为负数，如 -8）"
     if cell_type == "decimal":
-        return f"{label}（可带小数）" if unit or "万元" in label else f"{label}（可带小数）"
+        return f"{label}（可带小数）"
     return label
 
 

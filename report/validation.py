@@ -282,7 +282,9 @@ def section_statuses(report: Report, problems: list[Problem] | None = None) -> d
     """Status of each section: 未开始 / 进行中 / 已完成 / 有问题."""
     if problems is None:
         problems = validate(report)
-    bad_sections = {p.section for p in problems if p.is_error and p.rule != "section.incomplete"}
+    # Unanswered items make a section 未开始/进行中, not 有问题.
+    incomplete_rules = {"section.incomplete", "narrative.empty"}
+    bad_sections = {p.section for p in problems if p.is_error and p.rule not in incomplete_rules}
     out = {}
     for section in report.format.sections:
         done, total = report.section_answered(section.id)

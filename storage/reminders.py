@@ -358,9 +358,13 @@ def _insert_ignore(s, rows: list[dict]) -> int:
     ins = postgresql.insert if dialect == "postgresql" else sqlite.insert
     count = 0
     for i in range(0, len(rows), _CHUNK):
-        stmt = ins(ReminderOutbox.__table__).values(rows[i : i + _CHUNK]).on_conflict_do_nothing()
-        res = s.execute(stmt)
-        count += max(res.rowcount or 0, 0)
+        stmt = (
+            ins(ReminderOutbox.__table__)
+            .values(rows[i : i + _CHUNK])
+            .on_conflict_do_nothing()
+            .returning(ReminderOutbox.__table__.c.id)
+        )
+        count += len(s.execute(stmt).all())  # rowcount is not reliable here on psycopg
     return count
 
 
@@ -616,6 +620,44 @@ def start_attempt(engine: Engine, outbox_id: int) -> None:
         )
 
 
+def start_attempts(engine: Engine, outbox_ids: Sequence[int]) -> None:
+    """:func:`start_attempt` for several rows in one transaction."""
+    if not outbox_ids:
+        return
+    with session_scope(engine, write=True) as s:
+        s.execute(
+            update(ReminderOutbox)
+            .where(ReminderOutbox.id.in_(list(outbox_ids)), ReminderOutbox.status == "sending")
+            .values(attempts=ReminderOutbox.attempts + 1)
+        )
+
+
+def finish_many(engine: Engine, outcomes: Sequence[tuple[int, dict]]) -> None:
+    """Record several outcomes in one transaction: (outbox id, column values) pairs, as built by
+    :func:`sent_values` / :func:`failed_values` / :func:`unknown_values` / :func:`retry_values`."""
+    if not outcomes:
+        return
+    with session_scope(engine, write=True) as s:
+        for outbox_id, values in outcomes:
+            s.execute(update(ReminderOutbox).where(ReminderOutbox.id == outbox_id).values(**values))
+
+
+def sent_values(at: dt.datetime) -> dict:
+    return {"status": "sent", "sent_at": at, "last_error": None}
+
+
+def failed_values(error: str) -> dict:
+    return {"status": "failed", "last_error": error[:500]}
+
+
+def unknown_values(error: str) -> dict:
+    return {"status": "unknown", "last_error": error[:500]}
+
+
+def retry_values(retry_at: dt.datetime, error: str) -> dict:
+    return {"status": "pending", "due_at": retry_at, "last_error": error[:500]}
+
+
 def _finish(engine: Engine, outbox_id: int, **values) -> bool:
     """One UPDATE (the stale "_claim" note may stay in the payload: only ``sending`` rows read it)."""
     with session_scope(engine, write=True) as s:
@@ -624,22 +666,22 @@ def _finish(engine: Engine, outbox_id: int, **values) -> bool:
 
 
 def mark_sent(engine: Engine, outbox_id: int, at: dt.datetime) -> bool:
-    return _finish(engine, outbox_id, status="sent", sent_at=at, last_error=None)
+    return _finish(engine, outbox_id, **sent_values(at))
 
 
 def mark_failed(engine: Engine, outbox_id: int, error: str) -> bool:
     """Permanent failure (bot blocked, chat gone); shown on the coordinator's board."""
-    return _finish(engine, outbox_id, status="failed", last_error=error[:500])
+    return _finish(engine, outbox_id, **failed_values(error))
 
 
 def mark_unknown(engine: Engine, outbox_id: int, error: str) -> bool:
     """May or may not have arrived (read timeout); never resent automatically."""
-    return _finish(engine, outbox_id, status="unknown", last_error=error[:500])
+    return _finish(engine, outbox_id, **unknown_values(error))
 
 
 def reschedule(engine: Engine, outbox_id: int, retry_at: dt.datetime, error: str) -> bool:
     """Back to pending, due at retry_at."""
-    return _finish(engine, outbox_id, status="pending", due_at=retry_at, last_error=error[:500])
+    return _finish(engine, outbox_id, **retry_values(retry_at, error))
 
 
 def drop(engine: Engine, outbox_ids: Iterable[int]) -> int:
@@ -724,25 +766,28 @@ def failed_deliveries(engine: Engine, office_id: int) -> list[FailedDelivery]:
 
 # -- snooze / mute ----------------------------------------------------------------------------------
 def snooze(engine: Engine, user_id: int, until: dt.datetime, *, again_from: int | None = None) -> int | None:
-    """Snooze the user's reminders until ``until``; their pending report reminders are dropped and,
-    when ``again_from`` names an outbox row, a copy of it is queued for ``until``. Returns its id."""
+    """Snooze the user's reminders until ``until``: their pending rows are deferred to then (keeping
+    their keys, so planning does not add them again) and, when ``again_from`` names a row already
+    delivered, a copy of it is queued for ``until``. Returns the id of the row due then, if any."""
     with session_scope(engine, write=True) as s:
         user = s.get(User, user_id)
         if user is None:
             return None
         user.snoozed_until = until
         s.execute(
-            delete(ReminderOutbox).where(
+            update(ReminderOutbox)
+            .where(
                 ReminderOutbox.recipient_user_id == user_id,
                 ReminderOutbox.status == "pending",
-                ReminderOutbox.report_id.is_not(None) | ReminderOutbox.subject.like("agency:%"),
+                ReminderOutbox.due_at < until,
             )
+            .values(due_at=until)
         )
-        if again_from is None:
-            return None
-        src = s.get(ReminderOutbox, again_from)
+        src = s.get(ReminderOutbox, again_from) if again_from is not None else None
         if src is None or src.recipient_user_id != user_id:
             return None
+        if src.status == "pending":
+            return src.id
         kind = f"again_{until.strftime('%Y%m%d%H%M')}"
         existing = s.execute(
             select(ReminderOutbox.id).where(

@@ -353,7 +353,7 @@ class Store:
     ) -> bool:
         scope = agency_scope(agency_id) if agency_id is not None else office_scope(office_id)
         with self._write() as s:
-            res = s.execute(
+            res = s.connection().execute(
                 delete(Membership).where(
                     Membership.user_id == user_id, Membership.scope == scope, Membership.role == role
                 )
@@ -472,8 +472,8 @@ class Store:
         if update_id is None:
             return True
         stmt = _upsert(s, ProcessedUpdate).values(update_id=update_id, processed_at=utcnow())
-        res = s.execute(stmt.on_conflict_do_nothing(index_elements=["update_id"]))
-        return res.rowcount == 1
+        stmt = stmt.on_conflict_do_nothing(index_elements=["update_id"]).returning(ProcessedUpdate.update_id)
+        return s.execute(stmt).first() is not None
 
     @staticmethod
     def _lock_report(s: Session, report_id: int, expected_version: int | None) -> ReportRow:
@@ -486,11 +486,10 @@ class Store:
     def _bump(s: Session, r: ReportRow) -> int:
         """version += 1, conditional on the version we read (so two writers cannot both win)."""
         now = utcnow()
-        res = s.execute(
+        res = s.connection().execute(
             update(ReportRow)
             .where(ReportRow.id == r.id, ReportRow.version == r.version)
             .values(version=r.version + 1, updated_at=now)
-            .execution_options(synchronize_session=False)
         )
         if res.rowcount != 1:
             raise StaleWrite(r.id, r.version)
@@ -782,5 +781,5 @@ class Store:
     def prune_processed_updates(self, older_than: dt.datetime) -> int:
         """Forget processed update ids older than this (Telegram keeps updates for 24 hours)."""
         with self._write() as s:
-            res = s.execute(delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < older_than))
+            res = s.connection().execute(delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < older_than))
             return res.rowcount

@@ -89,8 +89,6 @@ def test_no_command_prints_help_and_exits_2(capsys):
 def test_console_script_help(tmp_path):
     script = Path(sys.executable).with_name("disclosure-bot")
     command = [str(script)] if script.is_file() else [sys.executable, "-m", "bot.cli"]
-    result = subprocess.run(
-        [*command, "--help"], cwd=tmp_path, capture_output=True, text=True, timeout=60
-    )
+    result = subprocess.run([*command, "--help"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert CJK.search(result.stdout) and "run" in result.stdout

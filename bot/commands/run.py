@@ -110,15 +110,18 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             print(problem, file=sys.stderr)
             return 2
 
-    from ..logging_setup import configure_logging, parse_level, token_secrets
+    from ..logging_setup import configure_logging, install_redaction, parse_level, token_secrets
 
-    webhook_secret = settings.webhook.secret_token.get_secret_value() if settings.webhook.secret_token else None
+    webhook_secret = (
+        settings.webhook.secret_token.get_secret_value() if settings.webhook.secret_token else None
+    )
     try:
         parse_level(settings.log_level)
     except ValueError:
         print(f"log_level 无效 / invalid log_level: {settings.log_level!r}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level, secrets=[*token_secrets(token), webhook_secret or ""])
+    secrets = [*token_secrets(token), webhook_secret or ""]
+    configure_logging(settings.log_level, secrets=secrets)
 
     # Imported late: the PTB stack is only needed here, and logging is in place before it loads.
     from telegram import Update
@@ -131,6 +134,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     except Exception:
         logger.exception("Could not start: the database or the configuration failed")
         return 1
+    install_redaction(secrets)  # again: in case anything added a root handler while building
 
     try:
         if settings.mode == "webhook":

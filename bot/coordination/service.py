@@ -278,22 +278,22 @@ class CoordinationService:
             return self.board(offices[0], year)
         return [Reply(T.CHOOSE_OFFICE, tuple(_btn(o.name, f"co:b:{o.id}:{year}") for o in offices))]
 
-    def _deadline_for(self, agency: AgencyInfo, year: int, office_date: dt.date | None,
+    def _deadline_for(self, agency: AgencyInfo, office: OfficeInfo, year: int, office_date: dt.date | None,
                       agency_dates: dict[int, dt.date]) -> dt.date:
+        """The same deadline the reminders use: agency > office (bot, then config file) > legal."""
         rem = getattr(self.settings, "reminders", None)
-        agency_override = agency_dates.get(agency.id)
-        # Deadlines set in the config file apply where none was set in the bot.
-        for o in getattr(self.settings, "deadline_overrides", []) or []:
-            if o.year == year and o.agency == agency.name and agency_override is None:
-                agency_override = o.date
-        return dl.effective_deadline(
+        date, _source = dl.resolve_deadline(
             year,
             agency.kind,
+            agency=agency.name,
+            office=office.name,
+            config_overrides=getattr(self.settings, "deadline_overrides", ()) or (),
+            db_agency_date=agency_dates.get(agency.id),
+            db_office_date=office_date,
             township_deadline=getattr(rem, "township_deadline", "02-20"),
             other_deadline=getattr(rem, "other_deadline", "01-31"),
-            office_override=office_date,
-            agency_override=agency_override,
         )
+        return date
 
     def _days_left(self, deadline: dt.date) -> str:
         n = dl.working_days_left(self._today(), deadline, self.calendar)
@@ -309,25 +309,23 @@ class CoordinationService:
             return T.REPORT_STATUS[None]
         return T.REPORT_STATUS.get(info.status, T.REPORT_STATUS["draft"])
 
-    def _failed_deliveries(self, report_ids: list[int]) -> dict[int, int]:
-        """Failed reminder deliveries per report (storage/reminders.py, when it offers a lookup)."""
-        try:
-            from storage import reminders as rem_store
-        except ImportError:
-            return {}
-        fn = getattr(rem_store, "failed_deliveries", None)
-        if fn is None or not report_ids:
-            return {}
-        try:
-            result = fn(self.store, report_ids)
-        except Exception:  # a lookup problem must not hide the board
-            return {}
-        return {int(k): int(v) for k, v in dict(result).items()}
+    def _failed_deliveries(self, office_id: int) -> tuple[dict[str, int], int]:
+        """Failed (or unknown) reminder deliveries: per agency name, and the office's own digests."""
+        from storage import reminders as rem_store
+
+        per_agency: dict[str, int] = {}
+        digests = 0
+        for f in rem_store.failed_deliveries(self.store.engine, office_id):
+            if f.agency:
+                per_agency[f.agency] = per_agency.get(f.agency, 0) + 1
+            else:
+                digests += 1
+        return per_agency, digests
 
     def board(self, office: OfficeInfo, year: int) -> list[Reply]:
         rows = co.office_reports(self.store, office.id, year)
         office_date, agency_dates = co.deadline_overrides(self.store, year, office_id=office.id)
-        failed = self._failed_deliveries([r.report.id for r in rows if r.report])
+        failed, failed_digests = self._failed_deliveries(office.id)
         counts = {"submitted": 0, "draft": 0, "none": 0}
         lines = []
         buttons = []
@@ -345,8 +343,8 @@ class CoordinationService:
 
                 done, total, n_err = 0, len(formats.for_year(year).sections), 0
                 activity = ""
-            deadline = self._deadline_for(row.agency, year, office_date, agency_dates)
-            n_failed = failed.get(row.report.id, 0) if row.report else 0
+            deadline = self._deadline_for(row.agency, office, year, office_date, agency_dates)
+            n_failed = failed.get(row.agency.name, 0)
             lines.append(
                 T.BOARD_LINE.format(
                     i=i,
@@ -366,6 +364,8 @@ class CoordinationService:
             office=office.name, year=year, n=len(rows), submitted=counts["submitted"], draft=counts["draft"],
             none=counts["none"],
         )
+        if failed_digests:
+            head += T.BOARD_DIGEST_FAILED.format(n=failed_digests)
         if not rows:
             lines = [T.BOARD_EMPTY]
         nav = (

@@ -101,6 +101,7 @@ BOARD_LINE = (
 BOARD_ERRORS = "，{n}处错误"
 BOARD_ACTIVITY = "，最近填写 {at}"
 BOARD_FAILED = "\n   ⚠ 提醒未能送达（{n}条）"
+BOARD_DIGEST_FAILED = "\n⚠ 发给协调人的进度汇总未能送达（{n}条）"
 DAYS_LEFT = "剩{n}个工作日"
 DAYS_DUE_TODAY = "今天截止"
 DAYS_OVERDUE = "已逾期{n}个工作日"

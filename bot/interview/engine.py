@@ -567,6 +567,7 @@ def _after_answer(state: dict, report: Report, q: Q.Question, prefix: str = "") 
 
 
 def _saved(state: dict, ch: Changes, step_: Step) -> Step:
+    """The step with the answers to commit."""
     step_.changes = ch
     return step_
 
@@ -782,13 +783,8 @@ def _answer_text(state: dict, report: Report, ctx: Context, q: Q.Question, text:
         if problems:
             return _failed(state, q, M.paste_refused(problems))
         ch = Changes(values=values)
-        rep = _apply(report, ch)
-        nxt_state = state
-        if state.get("ret") is None:
-            nxt_state = dict(state)
-        st = _after_answer(nxt_state, rep, q, M.paste_applied(q.table.caption or _section_title(report, q.section_id), len(values)))
-        st.changes = ch
-        return st
+        title = q.table.caption or _section_title(report, q.section_id)
+        return _saved(state, ch, _after_answer(state, _apply(report, ch), q, M.paste_applied(title, len(values))))
     try:
         nums = parse_row(text, q.types)
     except NumberError as exc:
@@ -849,9 +845,7 @@ def _view_start(state: dict, report: Report, ctx: Context) -> Reply:
 
 def _view_hub(state: dict, report: Report, ctx: Context) -> Reply:
     fmt = report.format
-    # An empty narrative is "not started" on the hub, not a problem (validation flags 五 as an error).
-    problems = [p for p in validate(report, ctx.previous) if p.rule != "narrative.empty"]
-    statuses = section_statuses(report, problems)
+    statuses = section_statuses(report, validate(report, ctx.previous))
     done = sum(1 for s in statuses.values() if s == M.STATUS_DONE)
     lines = [M.hub_header(ctx.agency_name, report.year, fmt.name, ctx.status, ctx.role)]
     for s in fmt.sections:

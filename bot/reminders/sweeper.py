@@ -41,6 +41,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from report import deadlines as dl
 from storage import reminders as repo
 
+from .batching import GroupCommitter
 from .pacing import Pacer
 
 log = logging.getLogger(__name__)
@@ -165,6 +166,8 @@ class Sweeper:
         self._last_plan: dt.datetime | None = None
         threads = 1 if engine.dialect.name == "sqlite" else 4
         self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="reminders-db")
+        self._starts = GroupCommitter(lambda ids: self._db(repo.start_attempts, ids))
+        self._outcomes = GroupCommitter(lambda outcomes: self._db(repo.finish_many, outcomes))
         # Report progress read at send time, shared by the recipients of one report for a few seconds.
         self.facts_ttl = 5.0
         self._facts_cache: dict[int, tuple[float, Any]] = {}
@@ -213,7 +216,9 @@ class Sweeper:
                     outcome = await self.deliver_one(bot, item)
                 except Exception:  # noqa: BLE001 - one bad row must not stop the sweep
                     log.exception("reminder %s: unexpected error", item.id)
-                    await self._db(repo.reschedule, item.id, self.clock() + self.backoff(item.attempts + 1), "internal error")
+                    await self._record(
+                        item.id, repo.retry_values(self.clock() + self.backoff(item.attempts + 1), "internal error")
+                    )
                     outcome = "retry"
                 stats.outcomes[item.id] = outcome
                 counter = "retried" if outcome == "retry" else outcome
@@ -235,8 +240,14 @@ class Sweeper:
         payload = {**item.payload, **facts[1]}
         return repo.OutboxItem(**{**item.__dict__, "payload": payload})
 
+    async def _record(self, outbox_id: int, values: dict) -> None:
+        await self._outcomes.submit((outbox_id, values))
+
     async def deliver_one(self, bot, item: repo.OutboxItem) -> str:
-        """Send one claimed row and record the outcome: sent / failed / unknown / retry / dropped."""
+        """Send one claimed row and record the outcome: sent / failed / unknown / retry / dropped.
+
+        The attempt is recorded (attempts + 1, committed) before waiting for a send slot, so a crash
+        from then on leaves the row for recovery as "maybe sent" (unknown), never resent."""
         fresh = await self._refresh(item)
         if fresh is None:
             await self._db(repo.drop, [item.id])
@@ -245,9 +256,9 @@ class Sweeper:
         markup = keyboard(item.id)
         attempts = item.attempts
         for round_ in range(self.retry_after_attempts + 1):
-            await self.pacer.acquire(item.chat_id)
-            await self._db(repo.start_attempt, item.id)
+            await self._starts.submit(item.id)
             attempts += 1
+            await self.pacer.acquire(item.chat_id)
             try:
                 await bot.send_message(chat_id=item.chat_id, text=text, reply_markup=markup)
             except RetryAfter as exc:
@@ -255,33 +266,33 @@ class Sweeper:
                 self.pacer.pause(wait)
                 log.warning("reminder %s: flood control, retry in %ss", item.id, wait)
                 if round_ == self.retry_after_attempts:
-                    await self._db(repo.reschedule, item.id, self.clock() + dt.timedelta(seconds=wait), str(exc))
+                    await self._record(item.id, repo.retry_values(self.clock() + dt.timedelta(seconds=wait), str(exc)))
                     return "retry"
                 continue
             except Forbidden as exc:
-                await self._db(repo.mark_failed, item.id, f"Forbidden: {exc.message}")
+                await self._record(item.id, repo.failed_values(f"Forbidden: {exc.message}"))
                 return "failed"
             except BadRequest as exc:
-                await self._db(repo.mark_failed, item.id, f"BadRequest: {exc.message}")
+                await self._record(item.id, repo.failed_values(f"BadRequest: {exc.message}"))
                 return "failed"
             except TimedOut as exc:
                 if never_left(exc):
                     return await self._retry_later(item, attempts, f"TimedOut before sending: {exc.message}")
-                await self._db(repo.mark_unknown, item.id, f"TimedOut: {exc.message}")
+                await self._record(item.id, repo.unknown_values(f"TimedOut: {exc.message}"))
                 return "unknown"
             except NetworkError as exc:
                 return await self._retry_later(item, attempts, f"NetworkError: {exc.message}")
             except TelegramError as exc:
                 return await self._retry_later(item, attempts, f"{type(exc).__name__}: {exc.message}")
-            await self._db(repo.mark_sent, item.id, self.clock())
+            await self._record(item.id, repo.sent_values(self.clock()))
             return "sent"
         return "retry"  # pragma: no cover - the loop always returns
 
     async def _retry_later(self, item: repo.OutboxItem, attempts: int, error: str) -> str:
         if attempts >= self.max_attempts:
-            await self._db(repo.mark_failed, item.id, f"gave up after {attempts} attempts; {error}")
+            await self._record(item.id, repo.failed_values(f"gave up after {attempts} attempts; {error}"))
             return "failed"
-        await self._db(repo.reschedule, item.id, self.clock() + self.backoff(attempts), error)
+        await self._record(item.id, repo.retry_values(self.clock() + self.backoff(attempts), error))
         return "retry"
 
 

@@ -69,6 +69,7 @@ class Table:
     label_header: str | None = None
     note: str | None = None
     column_header: str | None = None
+    layout: str = "vertical"  # "horizontal": all rows side by side in one printed row (Section 四)
 
     def key(self, row_id: str, col_id: str) -> str:
         return f"{self.id}.{row_id}.{col_id}"
@@ -250,6 +251,7 @@ def _build(doc: dict) -> Format:
                 label_header=t.get("label_header"),
                 note=t.get("note"),
                 column_header=t.get("column_header"),
+                layout=t.get("layout", "vertical"),
             )
             stables.append(table)
             tables.append(table)

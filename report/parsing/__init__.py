@@ -10,6 +10,7 @@ parse diagnostics without saying the same thing twice; the CLI and the bot both 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +25,8 @@ from .walker import Walker
 __all__ = ["ParseResult", "UnreadableReport", "parse_file", "parse_bytes", "parse_document", "check", "MAX_BYTES"]
 
 MAX_BYTES = 10 * 1024 * 1024
-TEXT_EXTS = {".txt", ".text", ".md", ".csv", ".tsv"}
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\ufffd]")
+TEXT_EXTS = {".txt", ".text", ".md", ".markdown", ".csv", ".tsv"}
 HTML_EXTS = {".html", ".htm", ".shtml", ".xhtml", ".mht", ".jsp", ".asp", ".aspx", ".php"}
 UNSUPPORTED = {
     ".doc": "不支持旧版 Word（.doc）文件，请在 Word 或 WPS 中另存为 .docx 后再发送",
@@ -130,7 +132,7 @@ def decode_text(data: bytes) -> str:
                 raise UnreadableReport("文件不是文本（无法按 UTF-8 或 GBK 解码），无法读取") from exc
     sample = text[:20000]
     if sample:
-        control = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\r\n\f\v") or ch == "\ufffd")
+        control = len(_CONTROL.findall(sample))
         if "\x00" in sample or control > max(2, len(sample) // 100):
             raise UnreadableReport("文件不是文本（含有大量二进制字符），无法读取")
     return text
@@ -158,7 +160,7 @@ def parse_bytes(data: bytes, filename: str = "", *, max_bytes: int = MAX_BYTES) 
     else:
         from .txt import read_text
 
-        doc = read_text(decode_text(data))
+        doc = read_text(decode_text(data), markdown=ext in (".md", ".markdown"))
     return parse_document(doc, source=source)
 
 

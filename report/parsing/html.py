@@ -1,6 +1,6 @@
 """A government web page: paragraphs and tables, rowspan/colspan expanded into grid lines.
 
-Parsed with lxml.html (libxml2's HTML parser: no network, no DTD loading). Word-exported markup
+Parsed with lxml's HTML parser (libxml2: no network, no DTD loading). Word-exported markup
 (<o:p>, mso styles, conditional comments) and labels split across <span>s are handled by taking
 each cell's text as a whole. A table that holds other tables, or only one cell, is page layout:
 its content is read as paragraphs.
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 
-import lxml.html
 from lxml import etree
 
 from .errors import UnreadableReport
@@ -48,11 +47,7 @@ def decode_html(data: bytes) -> str:
 
 def _tag(el) -> str | None:
     tag = el.tag
-    if not isinstance(tag, str):
-        return None
-    if "}" in tag:
-        tag = tag.rsplit("}", 1)[1]
-    return tag.lower()
+    return tag if isinstance(tag, str) else None  # libxml2's HTML parser gives lower-case names
 
 
 class _Out:
@@ -72,7 +67,17 @@ class _Out:
                 self.lines.append(Line([text], text=text))
 
 
+_BREAKS = ("p", "div", "br", "li", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6")
+
+
 def _cell_text(el) -> str:
+    breaks = 0
+    for _ in el.iter(*_BREAKS):
+        breaks += 1
+        if breaks > 1:
+            break
+    if breaks <= 1:  # the common case (a cell of one paragraph): lxml's C text extraction
+        return clean(etree.tostring(el, method="text", encoding="unicode", with_tail=False))
     parts: list[str] = []
 
     def walk(node) -> None:
@@ -113,8 +118,11 @@ def _cells(tr) -> list:
 
 
 def _span(cell, name: str) -> int:
+    raw = cell.get(name)
+    if raw is None:
+        return 1
     try:
-        n = int(str(cell.get(name, "1")).strip() or 1)
+        n = int(raw.strip() or 1)
     except ValueError:
         return 1
     if n == 0 and name == "rowspan":
@@ -122,46 +130,47 @@ def _span(cell, name: str) -> int:
     return max(1, min(n, MAX_SPAN))
 
 
+def _take_active(active: dict[int, list], cells: list[str], conts: list[bool], col: int, last: bool = False) -> int:
+    """Emit the cells continued (rowspan) from rows above at ``col``, or at the row's end all of
+    those right of it; returns the next free column."""
+    while True:
+        if last:
+            later = [k for k in active if k >= col]
+            if not later:
+                return col
+            col = min(later)
+        elif col not in active:
+            return col
+        span = active[col]
+        cells.append(span[0])
+        conts.append(True)
+        span[1] -= 1
+        used = col
+        col += span[2]
+        if span[1] <= 0:
+            del active[used]
+
+
 def _table(table, out: _Out) -> None:
     out.flush()
-    rows = _rows(table)
-    has_nested = any(_tag(d) == "table" for d in table.iterdescendants())
-    cell_count = sum(len(_cells(r)) for r in rows)
+    rows = [(tr, _cells(tr)) for tr in _rows(table)]
+    has_nested = next(table.iterdescendants("table"), None) is not None
+    cell_count = sum(len(tds) for _, tds in rows)
     if has_nested or cell_count <= 1:
         # Layout: read the cells' content as blocks.
-        for tr in rows:
-            for td in _cells(tr):
+        for _tr, tds in rows:
+            for td in tds:
                 out.flush()
                 _walk_children(td, out)
                 out.flush()
         return
     active: dict[int, list] = {}  # column -> [text, rows_left, colspan]
-    for tr in rows:
+    for _tr, tds in rows:
         cells: list[str] = []
         conts: list[bool] = []
         col = 0
-
-        def take_active(col: int, last: bool = False) -> int:
-            """Emit cells continued from rows above at ``col`` (or, at the end, right of it)."""
-            while True:
-                if last:
-                    later = [k for k in active if k >= col]
-                    if not later:
-                        return col
-                    col = min(later)
-                elif col not in active:
-                    return col
-                span = active[col]
-                cells.append(span[0])
-                conts.append(True)
-                span[1] -= 1
-                used = col
-                col += span[2]
-                if span[1] <= 0:
-                    del active[used]
-
-        for td in _cells(tr):
-            col = take_active(col)
+        for td in tds:
+            col = _take_active(active, cells, conts, col)
             text = _cell_text(td)
             colspan, rowspan = _span(td, "colspan"), _span(td, "rowspan")
             cells.append(text)
@@ -169,7 +178,7 @@ def _table(table, out: _Out) -> None:
             if rowspan > 1:
                 active[col] = [text, rowspan - 1, colspan]
             col += colspan
-        take_active(col, last=True)
+        _take_active(active, cells, conts, col, last=True)
         if cells:
             out.lines.append(Line(cells, grid=True, cont=conts, text=" ".join(x for x in cells if x)))
 
@@ -207,12 +216,15 @@ def read_html(data: bytes | str) -> Document:
     text = _XML_DECL.sub("", text, count=1)
     if not text.strip():
         raise UnreadableReport("网页文件是空的")
-    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+    # Plain lxml elements (not lxml.html's classes, whose per-element lookup is slow).
+    parser = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
     try:
-        root = lxml.html.document_fromstring(text, parser=parser)
-    except (etree.ParserError, ValueError) as exc:
+        root = etree.fromstring(text, parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise UnreadableReport(f"无法读取网页文件：{exc}") from exc
-    titles = [clean(t.text_content()) for t in root.iter("title")]
+    if root is None:
+        raise UnreadableReport("网页文件没有内容")
+    titles = [clean(etree.tostring(t, method="text", encoding="unicode", with_tail=False)) for t in root.iter("title")]
     out = _Out()
     body = root.find("body")
     _walk(body if body is not None else root, out)

@@ -99,6 +99,7 @@ def _digits(num: str) -> str:
     return re.sub(r"[\s,]", "", num)
 
 
+@lru_cache(maxsize=16384)
 def read_value(raw: str, cell_type: str, fixed_unit: str | None = None, unit_choices: tuple[str, ...] = ()) -> ReadValue:
     """Read one published cell for a column of the given type.
 

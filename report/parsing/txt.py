@@ -12,7 +12,6 @@ import re
 from .lines import Document, Line
 from .text import is_decoration, is_value_like
 
-
 _PIPE = re.compile(r"(?<!\\)\|")
 _MD_ESCAPE = re.compile(r"\\([\\`*_\[\]<>|#])")
 _PADDED_BLANK = re.compile(r"\|\s{2,}\|")  # an aligned blank cell, as our renderer prints it
@@ -28,14 +27,16 @@ def is_markdown_row(raw: str) -> bool:
     return raw.startswith("|") and raw.rstrip().endswith("|")
 
 
-def _pipe_cells(raw: str) -> tuple[list[str], bool]:
+def _pipe_cells(raw: str, markdown: bool = False) -> tuple[list[str], bool]:
     """The cells of a line with ``|``, and whether the line is a whole table row.
 
     A line with two or more filled cells is a whole row (as our renderer and markdown write it):
     its blank cells are kept. A line with one filled cell is a flattened cell with ``|`` residue.
     """
     stripped = raw.strip()
-    parts = [_unescape(p.strip()) for p in _PIPE.split(stripped)]
+    parts = [p.strip() for p in _PIPE.split(stripped)]
+    if markdown:
+        parts = [_unescape(p) for p in parts]
     filled = sum(1 for p in parts if p)
     if filled == 0:
         return [""], False
@@ -67,7 +68,8 @@ def _space_cells(line: str) -> list[str]:
     return [*head, *tokens[i:]]
 
 
-def read_text(text: str) -> Document:
+def read_text(text: str, *, markdown: bool = False) -> Document:
+    """``markdown``: the file is Markdown (our .md rendering): headings, bold and escapes undone."""
     lines: list[Line] = []
     for raw in text.splitlines():
         if not raw.strip():
@@ -79,13 +81,15 @@ def read_text(text: str) -> Document:
             lines.append(Line(cells, grid=sum(1 for c in cells if c) >= 2, text=raw.strip()))
             continue
         if "|" in raw:
-            cells, whole_row = _pipe_cells(raw)
+            cells, whole_row = _pipe_cells(raw, markdown)
             if any(is_decoration(c) for c in cells):
                 continue
             text_form = " ".join(c for c in cells if c)
             lines.append(Line(cells, grid=whole_row, text=text_form, right=is_markdown_row(raw)))
             continue
-        s = _MD_BOLD.sub(r"\1", _MD_HEADING.sub("", raw.strip()))
+        s = raw.strip()
+        if markdown:
+            s = _unescape(_MD_BOLD.sub(r"\1", _MD_HEADING.sub("", s)))
         if is_decoration(s):
             continue
         lines.append(Line(_space_cells(s), text=s))

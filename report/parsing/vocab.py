@@ -27,6 +27,8 @@ class Vocabulary:
     columns: dict[str, list[tuple[Table, object]]] = field(default_factory=dict)
     headings: dict[str, str] = field(default_factory=dict)  # section id -> normalised heading
     labels: set[str] = field(default_factory=set)  # everything, for format detection
+    row_index: dict[tuple[str, str], int] = field(default_factory=dict)  # (table, row) -> position
+    kinds: dict[str, str] = field(default_factory=dict)  # section id -> "narrative" | "tables"
     markers: tuple[str, ...] = ()
 
     def all_row_labels(self, tables: list[Table]) -> list[tuple[str, Table, Row]]:
@@ -39,6 +41,7 @@ def vocabulary(format_id: str) -> Vocabulary:
     v = Vocabulary(fmt)
     for section in fmt.sections:
         v.headings[section.id] = norm(section.heading)
+        v.kinds[section.id] = section.kind
         for table in section.tables:
             if table.caption:
                 v.captions[norm(table.caption)] = table
@@ -51,7 +54,8 @@ def vocabulary(format_id: str) -> Vocabulary:
                 v.columns.setdefault(norm(col.label), []).append((table, col))
                 if col.group:
                     v.struct.add(norm(col.group))
-            for row in table.rows:
+            for i, row in enumerate(table.rows):
+                v.row_index[(table.id, row.id)] = i
                 v.rows.setdefault(norm(row.label), []).append((table, row))
                 for g in (row.group, row.subgroup):
                     if g:
@@ -66,10 +70,15 @@ def vocabulary(format_id: str) -> Vocabulary:
 
 
 @cache
+def _available() -> tuple[str, ...]:
+    return tuple(formats.available())
+
+
+@cache
 def _distinct(format_id: str) -> frozenset[str]:
     mine = vocabulary(format_id).labels
     others: set[str] = set()
-    for other in formats.available():
+    for other in _available():
         if other != format_id:
             others |= vocabulary(other).labels
     return frozenset(mine - others)
@@ -80,7 +89,7 @@ def format_scores(doc: Document) -> dict[str, int]:
     cells = {norm(c) for line in doc.lines for c in line.cells if c and len(c) <= 80}
     joined = "\n".join(cells)
     scores = {}
-    for fid in formats.available():
+    for fid in _available():
         v = vocabulary(fid)
         score = sum(1 for label in _distinct(fid) if label in cells)
         score += sum(1 for m in v.markers if m and m in joined)

@@ -123,7 +123,7 @@ class Walker:
                 if rest and self.fmt.section(sid).kind == "narrative":
                     self.narr.setdefault(sid, []).append(rest)
                 return
-        kind_of_section = self.fmt.section(self.section).kind if self.section else None
+        kind_of_section = self.v.kinds.get(self.section) if self.section else None
         if kind_of_section != "tables":
             table = self.signal(line)
             if table is None:
@@ -468,7 +468,7 @@ class Walker:
             )
             return
         self.raw_rows[key] = list(vals)
-        index = table.rows.index(row)
+        index = self.v.row_index[(table.id, row.id)]
         previous = self.last_row.get(table.id)
         if previous is not None and index < previous:
             self.problem(

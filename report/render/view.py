@@ -16,10 +16,7 @@ Two layouts exist:
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 
 from ..formats import Table
 from ..model import Report, Value
@@ -124,22 +121,9 @@ def paragraphs(text: str | None) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-@cache
-def _raw_table_layouts(format_id: str) -> dict[str, str]:
-    """``layout`` keys of the format file, read directly (the loader does not keep them)."""
-    try:
-        text = resources.files("report.formats").joinpath(f"{format_id}.json").read_text(encoding="utf-8")
-    except (FileNotFoundError, OSError):  # pragma: no cover - formats always ship as files
-        return {}
-    doc = json.loads(text)
-    return {t["id"]: t["layout"] for s in doc["sections"] for t in s.get("tables", []) if "layout" in t}
-
-
 def is_horizontal(table: Table, format_id: str) -> bool:
-    layout = getattr(table, "layout", None) or _raw_table_layouts(format_id).get(table.id)
-    if layout:
-        return layout == "horizontal"
-    return not (table.caption or table.label_header or table.note or table.column_header)
+    """Section 四 prints its rows side by side; the format data says so with ``"layout": "horizontal"``."""
+    return table.layout == "horizontal"
 
 
 def _runs(items: list, attr) -> list[tuple[object, int, int]]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -225,6 +226,7 @@ class ChatClient:
         self._msg_ids = itertools.count(1)
         self._mark = 0  # index in the record where the last input started
         self.last_update_id: int | None = None
+        self.latencies: list[float] = []  # seconds spent in process_update, per update (for bench/)
 
     # -- lifecycle ------------------------------------------------------------------------------
     async def start(self) -> ChatClient:
@@ -271,7 +273,9 @@ class ChatClient:
         self._last_payload = data
         self._mark = len(self.request.calls)
         update = Update.de_json(json.loads(json.dumps(data)), self.app.bot)
+        started = time.perf_counter()
         await self.app.process_update(update)
+        self.latencies.append(time.perf_counter() - started)
         return uid
 
     async def replay(self) -> None:

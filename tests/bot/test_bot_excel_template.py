@@ -61,7 +61,7 @@ def fill(data: bytes, rep: Report, values: dict[str, object], units: dict[str, s
     wb = load_workbook(io.BytesIO(data))
     for key, value in values.items():
         locate(wb, rep, key).value = value
-    for key, unit in (units or {}).items():
+    for _key, unit in (units or {}).items():
         ws = wb[rep.format.section("二").title[:31]]
         row = next(r for r in ws.iter_rows() if isinstance(r[0].value, str) and r[0].value.endswith("（元或万元）"))
         row[1].value = unit
@@ -76,8 +76,9 @@ def test_a_filled_report_round_trips_exactly(make):
     rep = make()
     new, problems = read_template(make_template(rep), rep)
     assert problems == []
-    assert new.values == {k: v for k, v in rep.values.items()}
+    assert new.values == rep.values
     assert new.units == rep.units
+    assert new.narratives == rep.narratives  # the template has the tables only; narratives are kept
 
 
 def test_the_template_shows_the_official_labels_and_marks_totals_auto():

@@ -332,3 +332,20 @@ def test_open_invitations_list_and_revoke(svc, world, store):
     assert "审核人 · 甲县市场监督管理局" in texts(listing) and "协调人 · 某县政务公开办公室" in texts(listing)
     svc.callback(COORD, buttons(listing)[T.BTN_REVOKE.format(i=1)])
     assert T.OPEN_INVITES.format(n=1) in texts(svc.callback(COORD, f"co:ol:{office.id}"))
+
+
+def test_board_shows_failed_reminder_deliveries(svc, world, store):
+    from storage.db import session_scope
+    from storage.models import ReminderOutbox, report_subject
+
+    office, a, _ = world
+    rid = _fill(store, a, 3)
+    officer = store.find_user(OFFICER.telegram_id)
+    with session_scope(store.engine, write=True) as s:
+        s.add(ReminderOutbox(recipient_user_id=officer.id, chat_id=OFFICER.telegram_id, report_id=rid,
+                             subject=report_subject(rid), kind="before_7", due_at=NOW, status="failed",
+                             last_error="Forbidden: bot was blocked by the user"))
+    text = texts(svc.board_command(COORD))
+    agency_line = text[text.index("甲县市场监督管理局："):]
+    assert T.BOARD_FAILED.format(n=1) in agency_line
+    assert text.count("未能送达") == 1

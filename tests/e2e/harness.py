@@ -179,7 +179,9 @@ class BotProcess:
         return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
 
 
-def run_cli(args: Sequence[str], env: Mapping[str, str], cwd: Path, timeout: float = 30.0) -> subprocess.CompletedProcess:
+def run_cli(
+    args: Sequence[str], env: Mapping[str, str], cwd: Path, timeout: float = 30.0
+) -> subprocess.CompletedProcess:
     """Run ``disclosure-bot <args>`` to completion, capturing text output."""
     return subprocess.run(
         [*cli_command(), *args],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import signal
 
 import pytest
 
@@ -48,11 +49,23 @@ def test_answers_start_in_chinese_and_registers_commands(bot, emulator):
     assert emulator.unauthorized_requests == 0
 
 
-def test_sigterm_during_long_poll_exits_0_within_5_seconds(bot, emulator):
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_signal_during_long_poll_exits_0_within_5_seconds(bot, emulator, sig):
     # wait until a long poll (timeout > 0) is in flight, then stop the bot in the middle of it
     emulator.wait_for_call("getUpdates", lambda c: int(c.params.get("timeout") or 0) > 0)
-    code = bot.terminate(timeout=5.0)
+    code = bot.signal(sig, timeout=5.0)
     assert code == 0, bot.output()
+
+
+def test_rejected_token_exits_1_with_guidance_and_without_the_token(emulator, tmp_path):
+    env = bot_environment(
+        emulator, tmp_path, DISCLOSURE_BOT_TOKEN="654321:WRONG-secret-token-0123456789abcdef"
+    )
+    result = run_cli(["run"], env, tmp_path)
+    assert result.returncode == 1
+    assert "@BotFather" in result.stderr and "rejected" in result.stderr
+    assert "WRONG-secret" not in result.stdout + result.stderr
+    assert emulator.unauthorized_requests >= 1
 
 
 def test_no_token_in_any_log_line_at_debug_level(bot_factory, bot_env, emulator):
@@ -113,7 +126,10 @@ def test_webhook_checks_the_secret_token_header(bot_factory, bot_env, emulator):
 
 @pytest.mark.parametrize(
     "drop, expected",
-    [("DISCLOSURE_BOT_WEBHOOK__SECRET_TOKEN", "secret_token"), ("DISCLOSURE_BOT_WEBHOOK__PUBLIC_URL", "public_url")],
+    [
+        ("DISCLOSURE_BOT_WEBHOOK__SECRET_TOKEN", "secret_token"),
+        ("DISCLOSURE_BOT_WEBHOOK__PUBLIC_URL", "public_url"),
+    ],
 )
 def test_webhook_mode_without_secret_or_public_url_exits_2(emulator, tmp_path, bot_env, drop, expected):
     env = _webhook_env(bot_env, free_port())

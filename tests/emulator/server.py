@@ -501,7 +501,9 @@ class BotApiEmulator:
                             return event.message
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    shown = [(m.message_id, m.text or m.caption, m.button_labels) for m in events_tail(events)]
+                    shown = [
+                        (m.message_id, m.text or m.caption, m.button_labels) for m in events_tail(events)
+                    ]
                     raise TimeoutError(
                         f"no matching bot message in chat {chat_id} within {timeout} s; "
                         f"recent: {shown}; last calls: {[c.method for c in self._calls[-10:]]}"
@@ -907,7 +909,9 @@ class BotApiEmulator:
                 parse_mode=parse_mode if new_text else current.parse_mode,
                 reply_markup=markup,
             )
-            if updated.text == current.text and (updated.reply_markup or None) == (current.reply_markup or None):
+            if updated.text == current.text and (updated.reply_markup or None) == (
+                current.reply_markup or None
+            ):
                 raise ApiError(
                     400,
                     "Bad Request: message is not modified: specified new message content and reply "

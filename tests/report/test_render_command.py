@@ -118,3 +118,10 @@ def test_help_is_bilingual() -> None:
     parser._subparsers._group_actions[0].choices["render"].print_help(buf)
     text = buf.getvalue()
     assert "输出格式 / output format" in text and "--allow-errors" in text
+
+
+def test_through_the_console_script(workdir, capfdbinary) -> None:
+    from bot.cli import main
+
+    assert main(["render", str(FIXTURES / "2023-busy.json"), "--to", "md", "-o", "-"]) == 0
+    assert capfdbinary.readouterr().out.decode("utf-8").startswith("# 示例市示例区市场监督管理局2023年")

@@ -322,3 +322,22 @@ def test_a_refused_save_does_not_consume_the_update_id(store, setup):
         store.save_answers(report.id, user_id=user.id, source="chat", values={INT_KEY: 1},
                            expected_version=7, update_id=77)
     assert store.save_answers(report.id, user_id=user.id, source="chat", values={INT_KEY: 1}, update_id=77) == 2
+
+
+def test_remove_membership_revokes_access(store, setup):
+    user, agency, _ = setup
+    assert store.role_in_agency(user.id, agency.id) == "officer"
+    assert store.remove_membership(user.id, "officer", agency_id=agency.id) is True
+    assert store.remove_membership(user.id, "officer", agency_id=agency.id) is False
+    assert store.role_in_agency(user.id, agency.id) is None
+    assert store.memberships(user.id) == []
+
+
+def test_pruning_old_update_ids_keeps_recent_ones(store):
+    import datetime as dt
+
+    assert store.mark_update_processed(1) is True
+    assert store.prune_processed_updates(dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)) == 0
+    assert store.mark_update_processed(1) is False
+    assert store.prune_processed_updates(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)) == 1
+    assert store.mark_update_processed(1) is True
