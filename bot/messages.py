@@ -24,6 +24,7 @@ HELP = (
     "/preview 预览整份报告\n"
     "/export 导出报告（Word、网页、文本、Markdown、Excel）\n"
     "/template 下载 Excel 填报模板，填好后直接发回即可导入\n"
+    "/check 检查全部；也可以接着发送已发布的年度报告文件（.txt / .html / .docx），检查后可导入为本机构某一年度的报告\n"
     "/agency 选择机构（属于多个机构时）\n"
     "/cancel 放弃当前问题，回到主页\n"
     "/help 本帮助\n\n"
@@ -433,7 +434,10 @@ def report_filename(year: int, agency: str, ext: str) -> str:
 
 
 def unsupported_file(filename: str) -> str:
-    return f"不支持的文件“{filename}”。可以发送：Excel 填报模板（.xlsx），或文字部分的 .txt / .docx 文件。"
+    return (
+        f"不支持的文件“{filename}”。可以发送：Excel 填报模板（.xlsx）、文字部分的 .txt / .docx 文件，"
+        "或已发布的年度报告（.txt / .html / .docx）进行检查。"
+    )
 
 
 def xlsx_refused(problems: list[str]) -> str:
@@ -444,6 +448,96 @@ def xlsx_applied(notes: list[str]) -> str:
     text = "✅ 已从 Excel 模板导入整份报告。"
     if notes:
         text += "\n" + "\n".join(notes[:10])
+    return text
+
+
+# ---- check-up of a published report ----------------------------------------------------------------
+CHECKUP_ASK_FILE = "请发送已发布的年度报告文件（.txt / .html / .docx），我来检查其中的数字，并可导入为本机构某一年度的报告。"
+CHECKUP_FAILED = "读取这个文件时出错了，未能完成检查，没有保存任何内容。"
+CHECKUP_NO_PROBLEMS = "✅ 未发现问题。"
+CHECKUP_UNKNOWN = "未能识别"
+BTN_NO_IMPORT = "不导入"
+BTN_IMPORT_OVERWRITE = "确认覆盖"
+NOT_IMPORTED = "未导入，报告没有任何改动。"
+IMPORT_LOST = "待导入的报告已失效，请重新发送文件。"
+IMPORT_TOO_LARGE = "这份报告内容太长，无法在对话中导入；检查结果见上。"
+
+
+def checkup_unreadable(reason: str, narrative_hint: bool) -> str:
+    text = f"❌ 无法检查这个文件：{reason}。没有保存任何内容。"
+    if narrative_hint:
+        text += "\n如果这是文字部分的内容：" + TEXT_FILE_OUTSIDE_NARRATIVE
+    return text
+
+
+def checkup_report(
+    filename: str,
+    year: int | None,
+    agency: str | None,
+    format_name: str,
+    format_id: str,
+    compared: list[int],
+    n_errors: int,
+    n_warnings: int,
+    shown: list[str],
+) -> str:
+    """The check-up of a published report; ``shown`` is the capped list of problem lines."""
+    lines = [
+        f"【报告检查】{filename}",
+        f"年度：{f'{year}年度' if year else CHECKUP_UNKNOWN}",
+        f"机关：{agency or CHECKUP_UNKNOWN}",
+        f"格式：{format_name}（{format_id}年版）",
+    ]
+    if compared:
+        lines.append("已与本机构已存的" + "、".join(f"{y}年度" for y in compared) + "报告跨年度核对。")
+    if not n_errors and not n_warnings:
+        lines.append(CHECKUP_NO_PROBLEMS)
+        return "\n".join(lines)
+    lines.append(f"\n发现 {n_errors} 个错误、{n_warnings} 条提示：")
+    lines += shown
+    more = n_errors + n_warnings - len(shown)
+    if more > 0:
+        lines.append(f"另有 {more} 条")
+    return "\n".join(lines)
+
+
+def checkup_next_year(year: int, message: str) -> str:
+    return f"（与{year}年度报告核对）{message}"
+
+
+def import_label(year: int) -> str:
+    return f"导入为{year}年度报告"
+
+
+def import_offer(year: int, agency: str, detected_agency: str | None) -> str:
+    text = (
+        f"要把这份报告导入为“{agency}”的{year}年度报告吗？"
+        "导入后可在对话中查看和修改；导入上一年度的报告后，本年度的“上年结转”会自动带出供确认。"
+    )
+    if detected_agency and detected_agency != agency:
+        text += f"\n⚠️ 文件中的机关是“{detected_agency}”，与本机构不同，请确认是本机构的报告。"
+    return text
+
+
+def import_overwrite(year: int) -> str:
+    return (
+        f"⚠️ 将覆盖已填写的{year}年度报告：已填的数字和文字会全部换成文件中的内容"
+        "（原值留在修改记录中）。确定导入吗？"
+    )
+
+
+def import_year_invalid(year: int, this_year: int) -> str:
+    return f"只能导入 2019 到 {this_year} 年度的报告，这份是 {year} 年度的，未提供导入。"
+
+
+def import_target_submitted(year: int) -> str:
+    return f"{year}年度报告已提交（只读），不能导入。如需导入，请先在该年度主页点“重新打开”。"
+
+
+def imported(year: int, n: int, carry_to: int | None) -> str:
+    text = f"✅ 已导入为{year}年度报告（{n} 个数字），已记入修改记录（来源：文件导入）。"
+    if carry_to:
+        text += f"\n{carry_to}年度报告的“上年结转”一行会带出该报告的“结转下年度继续办理”，请在第三部分确认。"
     return text
 
 

@@ -85,20 +85,23 @@ def check_cells(report: Report) -> list[Problem]:
             problems.append(Problem(ERROR, "cell.unknown", f"未知的单元格：{key}", (key,)))
             continue
         section = cell.table.section_id
-        where = f"{fmt.section(section).title}：{cell.label}"
+
+        def where(cell=cell, section=section) -> str:
+            return f"{fmt.section(section).title}：{cell.label}"
+
         if value is None:
             problems.append(
-                Problem(ERROR, "cell.blank", f"{where} 为空白（没有数据应填 0）", (key,), section)
+                Problem(ERROR, "cell.blank", f"{where()} 为空白（没有数据应填 0）", (key,), section)
             )
             continue
         if cell.type in ("int", "signed_int"):
             if not isinstance(value, int) and not (isinstance(value, Decimal) and value == value.to_integral_value()):
-                problems.append(Problem(ERROR, "cell.type", f"{where} 应为整数，填的是 {_fmt(value)}", (key,), section))
+                problems.append(Problem(ERROR, "cell.type", f"{where()} 应为整数，填的是 {_fmt(value)}", (key,), section))
                 continue
             if cell.type == "int" and value < 0:
-                problems.append(Problem(ERROR, "cell.range", f"{where} 不能为负数，填的是 {_fmt(value)}", (key,), section))
+                problems.append(Problem(ERROR, "cell.range", f"{where()} 不能为负数，填的是 {_fmt(value)}", (key,), section))
         elif cell.type == "decimal" and value < 0:
-            problems.append(Problem(ERROR, "cell.range", f"{where} 不能为负数，填的是 {_fmt(value)}", (key,), section))
+            problems.append(Problem(ERROR, "cell.range", f"{where()} 不能为负数，填的是 {_fmt(value)}", (key,), section))
     return problems
 
 

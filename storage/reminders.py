@@ -358,13 +358,9 @@ def _insert_ignore(s, rows: list[dict]) -> int:
     ins = postgresql.insert if dialect == "postgresql" else sqlite.insert
     count = 0
     for i in range(0, len(rows), _CHUNK):
-        stmt = (
-            ins(ReminderOutbox.__table__)
-            .values(rows[i : i + _CHUNK])
-            .on_conflict_do_nothing()
-            .returning(ReminderOutbox.__table__.c.id)
-        )
-        count += len(s.execute(stmt).all())  # rowcount is not reliable here on psycopg
+        # executemany ("insertmanyvalues" batching); RETURNING counts what was really inserted
+        stmt = ins(ReminderOutbox.__table__).on_conflict_do_nothing().returning(ReminderOutbox.__table__.c.id)
+        count += len(s.execute(stmt, rows[i : i + _CHUNK]).all())
     return count
 
 
@@ -382,6 +378,10 @@ def _agency_statuses(s, year, today, cfg, office_id=None) -> list[AgencyStatus]:
     deadlines = _deadlines(s, year, cfg, flt)
     reports = _reports(s, year)
     with_data = _reports_with_data(s, [rid for rid, _st in reports.values()])
+    return _statuses(deadlines, reports, with_data, today)
+
+
+def _statuses(deadlines, reports, with_data, today) -> list[AgencyStatus]:
     out = []
     for a in deadlines:
         rep = reports.get(a.agency_id)
@@ -490,7 +490,13 @@ def _plan_year(s, year, now, today, cfg: PlanConfig, cache: _ScheduleCache) -> i
         if (c["recipient_user_id"], c["subject"], c["kind"]) not in existing
         and (c["recipient_user_id"], _subject(c["_agency"].agency_id, year, None), c["kind"]) not in existing_alt
     ]
-    loaded = _load_reports(s, sorted({c["report_id"] for c in new if c["report_id"] is not None}))
+    with_data: set[int] | None = None
+    if new or coordinators:
+        with_data = _reports_with_data(s, [rid for rid, _st in reports.values()])
+    # Only reports with something entered need loading and validating; the others are "all to fill".
+    loaded = _load_reports(
+        s, sorted({c["report_id"] for c in new if c["report_id"] is not None and c["report_id"] in with_data})
+    )
     gaps_cache: dict[int, dict] = {}
     empty = _gaps_payload(dl.empty_gaps(formats.for_year(year).sections))
     rows = []
@@ -498,7 +504,7 @@ def _plan_year(s, year, now, today, cfg: PlanConfig, cache: _ScheduleCache) -> i
         a: AgencyDeadline = c.pop("_agency")
         role = c.pop("_role")
         rid = c["report_id"]
-        if rid is None:
+        if rid is None or rid not in loaded:
             gaps = empty
         else:
             gaps = gaps_cache.get(rid)
@@ -526,6 +532,7 @@ def _plan_year(s, year, now, today, cfg: PlanConfig, cache: _ScheduleCache) -> i
         return count
     digest_rows = []
     kind = f"digest_{year}_{today.isoformat()}"
+    statuses_by_office: dict[int, list[AgencyStatus]] | None = None
     for office_id, agencies in by_office.items():
         coords = [u for u in coordinators.get(office_id, ()) if u in users and _available(users[u], today, now)]
         if not coords:
@@ -544,7 +551,12 @@ def _plan_year(s, year, now, today, cfg: PlanConfig, cache: _ScheduleCache) -> i
         coords = [u for u in coords if u not in have]
         if not coords:
             continue
-        statuses = _agency_statuses(s, year, today, cfg, office_id)
+        if statuses_by_office is None:
+            statuses_by_office = defaultdict(list)
+            office_of = {a.agency_id: a.office_id for a in deadlines}
+            for st in _statuses(deadlines, reports, with_data or set(), today):
+                statuses_by_office[office_of[st.agency_id]].append(st)
+        statuses = statuses_by_office[office_id]
         counts = _digest_counts(s, office_id, statuses, year)
         payload = {
             "type": DIGEST_PAYLOAD,

@@ -10,19 +10,40 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot import messages as M
 from report.model import Report, Value
 from report.numbers import NumberError, format_value, parse_row, parse_value, split_numbers
-from report.validation import section_statuses, validate
+from report.validation import Problem, check_previous, section_statuses, validate
 
 from . import questions as Q
 from . import state as S
 from .io import Button, Callback, Command, Document, Input, Reply, Text
 
+log = logging.getLogger(__name__)
+
 MAX_TEXT = 3800  # stay below Telegram's 4096-character limit per message
 DOC_KINDS = ("docx", "html", "txt", "md", "xlsx")
+REPORT_FILES = (".txt", ".html", ".htm", ".docx")  # published reports the check-up reads
+NARRATIVE_FILES = (".txt", ".docx")  # files that fill a narrative part (on a narrative question)
+CHECKUP_MAX_LISTED = 15  # problems listed in a check-up; the rest are counted
+
+
+@dataclass
+class YearReport:
+    """One stored report of the current agency (for the check-up's cross-year checks and 导入)."""
+
+    report: Report
+    version: int
+    status: str = "draft"
+
+    @property
+    def has_answers(self) -> bool:
+        return bool(self.report.values or self.report.narratives or self.report.units)
 
 
 @dataclass
@@ -38,6 +59,9 @@ class Context:
     status: str = "draft"
     version: int = 0
     previous: Report | None = None  # last year's stored report, if any
+    max_upload_bytes: int = 10 * 1024 * 1024
+    # The current agency's stored report of a year (None when there is none); set by the service.
+    year_report: Callable[[int], YearReport | None] | None = None
 
     @property
     def can_write(self) -> bool:
@@ -52,6 +76,8 @@ class Changes:
     replace: Report | None = None  # a whole report (the Excel template)
     status: str | None = None  # draft / submitted
     register: tuple[str, str] | None = None  # (agency name, kind)
+    import_report: Report | None = None  # a checked published report, stored as its year's report
+    import_version: int | None = None  # the version of that year's stored report when confirmed
 
     @property
     def answers(self) -> bool:
@@ -360,6 +386,8 @@ def step(state: dict, report: Report | None, ctx: Context, inp: Input) -> Step:
     if isinstance(inp, Command):
         return _command(state, report, ctx, inp)
     if ctx.agency_id is None or report is None:
+        if isinstance(inp, Document) and state.get("screen") == S.AWAIT_FILE:
+            return _checkup(state, None, ctx, inp)
         return _unregistered(state, ctx, inp)
     if isinstance(inp, Document):
         return _document(state, report, ctx, inp)
@@ -393,6 +421,8 @@ def _command(state: dict, report: Report | None, ctx: Context, cmd: Command) -> 
             return Step(S.goto(state, S.START))
         if name == "cancel":
             return Step(S.goto(state, S.START), prefix=M.CANCELLED)
+        if name == "check":
+            return Step(S.goto(state, S.AWAIT_FILE))
         return _unregistered(state, ctx, Command(name))
     if name == "start":
         return Step(dict(state, screen=S.START, fails=0))  # keeps the question to continue with
@@ -409,7 +439,8 @@ def _command(state: dict, report: Report | None, ctx: Context, cmd: Command) -> 
     if name == "template":
         return Step(state, notes=[_template(report)], show=False)
     if name == "check":
-        return Step(S.goto(state, S.CHECK_ALL))
+        # 检查全部 of the open report, and the next document is a published report to check
+        return Step(S.goto(state, S.CHECK_ALL, wait=1))
     return Step(state, notes=[Reply(M.unknown_command(name))], show=False)
 
 
@@ -519,6 +550,12 @@ def _callback(state: dict, report: Report | None, ctx: Context, action: str) -> 
         st = Step(S.goto(state, S.HUB), prefix=M.REOPENED)
         st.changes.status = "draft"
         return st
+    if verb in ("imp", "impok", "noimp"):
+        if state.get("screen") != S.CHECKUP or not isinstance(state.get("imp"), dict):
+            return Step(state)
+        if verb == "noimp":
+            return Step(S.go_back(state), prefix=M.NOT_IMPORTED)
+        return _import(state, ctx, confirmed=verb == "impok")
     if verb == "e":
         q = Q.find(fmt, arg)
         if q is None:
@@ -711,10 +748,12 @@ def _document(state: dict, report: Report, ctx: Context, doc: Document) -> Step:
         st = Step(S.goto(state, S.HUB), prefix=M.xlsx_applied(_problem_lines(problems)))
         st.changes.replace = rep
         return st
-    if name.endswith((".txt", ".docx")):
+    if name.endswith(REPORT_FILES):
         q = _current(state, report)
-        if q is None or q.kind != Q.NARRATIVE:
-            return Step(state, prefix=M.TEXT_FILE_OUTSIDE_NARRATIVE)
+        if q is None or q.kind != Q.NARRATIVE or not name.endswith(NARRATIVE_FILES):
+            return _checkup(state, report, ctx, doc)
+        if not ctx.can_write:
+            return Step(state, prefix=_readonly_reason(ctx))
         try:
             text = read_text_document(doc)
         except ValueError as exc:

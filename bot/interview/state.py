@@ -13,6 +13,11 @@ Keys (all optional):
   reg_name   str   the agency name given during registration
   ver        int   the version of report "rid" the user last saw (optimistic lock)
   rid        int   the report that "ver" belongs to
+  wait       int   1 after /check: the next document is a published report to check
+  imp        dict  the checked published report waiting for 导入 / 不导入 (interchange JSON, screen
+                   "checkup"; capped at MAX_IMPORT_CHARS)
+  ovr        int   1 once 导入 found answers in the target year's report (asks 将覆盖…)
+  back       dict  where 不导入 returns to: {"screen", "q", "sec", "ret"}
 """
 
 from __future__ import annotations
@@ -27,12 +32,19 @@ YEAR = "year"
 EXPORT = "export"
 REG_NAME = "reg_name"
 REG_KIND = "reg_kind"
-SCREENS = (START, HUB, QUESTION, CHECK, CHECK_ALL, SUBMIT, YEAR, EXPORT, REG_NAME, REG_KIND)
+AWAIT_FILE = "await_file"  # /check without a report of one's own: waiting for a published report
+CHECKUP = "checkup"  # a published report was checked; 导入 / 不导入
+SCREENS = (START, HUB, QUESTION, CHECK, CHECK_ALL, SUBMIT, YEAR, EXPORT, REG_NAME, REG_KIND, AWAIT_FILE, CHECKUP)
+
+# The parsed report kept in the state for 导入 (a report's interchange JSON is about 3–10 KB).
+MAX_IMPORT_CHARS = 60_000
+# Keys of the "back" dict (the screen a check-up returns to).
+BACK_KEYS = ("screen", "q", "sec", "ret")
 
 # Keys that may change without expiring the buttons already on screen.
 _UNTRACKED = ("tok", "fails", "ver", "rid")
 # Keys that belong to one screen and are dropped when the screen changes.
-_SCREEN_KEYS = ("q", "sec", "ret", "fails", "pending", "reg_name")
+_SCREEN_KEYS = ("q", "sec", "ret", "fails", "pending", "reg_name", "wait", "imp", "ovr", "back")
 
 
 def token(state: dict) -> int:
@@ -57,3 +69,17 @@ def with_token(old: dict, new: dict) -> dict:
     out = dict(new)
     out["tok"] = tok + 1 if a != b else tok
     return out
+
+
+def back_of(state: dict) -> dict:
+    """Where the user is now, to return to after a check-up."""
+    return {k: state[k] for k in BACK_KEYS if state.get(k) is not None}
+
+
+def go_back(state: dict) -> dict:
+    """The state on the screen saved by :func:`back_of` (the hub when nothing was saved)."""
+    back = state.get("back") if isinstance(state.get("back"), dict) else {}
+    screen = back.get("screen") if back.get("screen") in SCREENS else HUB
+    if screen in (CHECKUP, AWAIT_FILE):
+        screen = HUB
+    return goto(state, screen, **{k: back.get(k) for k in BACK_KEYS if k != "screen"})

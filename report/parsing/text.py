@@ -31,6 +31,7 @@ def norm(text: str) -> str:
     return head + _DROP.sub("", s)
 
 
+@lru_cache(maxsize=16384)
 def clean(text: str) -> str:
     """Collapse whitespace (including &nbsp; and the ideographic space) and trim."""
     return " ".join(text.replace("\xa0", " ").replace("\u3000", " ").split())
