@@ -764,6 +764,95 @@ def _document(state: dict, report: Report, ctx: Context, doc: Document) -> Step:
     return Step(state, prefix=M.unsupported_file(doc.filename))
 
 
+# ---- check-up of a published report ------------------------------------------------------------
+def _checkup(state: dict, report: Report | None, ctx: Context, doc: Document) -> Step:
+    """A published report (.txt/.html/.docx): the check-up in plain Chinese, then 导入 / 不导入
+    for an officer of the current agency. Nothing is stored here; an unreadable file leaves the
+    user where they were."""
+    from report.parsing import UnreadableReport, check, parse_bytes
+
+    waiting = bool(state.get("wait")) or state.get("screen") == S.AWAIT_FILE
+    try:
+        result = parse_bytes(doc.data, doc.filename, max_bytes=ctx.max_upload_bytes)
+    except UnreadableReport as exc:
+        hint = report is not None and not waiting and doc.filename.lower().endswith(NARRATIVE_FILES)
+        return Step(state, prefix=M.checkup_unreadable(exc.message_zh.rstrip("。"), hint))
+    except Exception:  # the parser must never break the interview
+        log.exception("check-up of %r failed", doc.filename)
+        return Step(state, prefix=M.CHECKUP_FAILED)
+    parsed, year = result.report, result.detected_year
+    before = after = None
+    if parsed is not None and year is not None and ctx.agency_id is not None and ctx.year_report is not None:
+        before, after = ctx.year_report(year - 1), ctx.year_report(year + 1)
+        before = before if before is not None and before.has_answers else None
+        after = after if after is not None and after.has_answers else None
+    problems = check(result, before.report if before else None)
+    if after is not None and parsed is not None:
+        problems += [
+            Problem(p.severity, p.rule, M.checkup_next_year(after.report.year, p.message), p.cells, p.section)
+            for p in check_previous(after.report, parsed)
+        ]
+    errs = [p for p in problems if p.is_error]
+    warns = [p for p in problems if not p.is_error]
+    if parsed is not None:
+        fmt = parsed.format
+    else:
+        from report import formats
+
+        fmt = formats.load(result.detected_format or formats.available()[-1])
+    text = M.checkup_report(
+        doc.filename,
+        year,
+        result.detected_agency,
+        fmt.name,
+        fmt.id,
+        [r.report.year for r in (before, after) if r is not None],
+        len(errs),
+        len(warns),
+        _problem_lines((errs + warns)[:CHECKUP_MAX_LISTED]),
+    )
+    notes = [Reply(chunk) for chunk in _chunks(text)]
+    if parsed is None or year is None or report is None or ctx.role != "officer":
+        return Step(state, notes=notes)
+    if not (2019 <= year <= ctx.today.year):
+        return Step(state, notes=notes + [Reply(M.import_year_invalid(year, ctx.today.year))])
+    from report import interchange
+
+    payload = interchange.to_dict(parsed, include_derived=False)
+    if len(json.dumps(payload, ensure_ascii=False)) > S.MAX_IMPORT_CHARS:
+        return Step(state, notes=notes + [Reply(M.IMPORT_TOO_LARGE)])
+    back = state.get("back") if state.get("screen") == S.CHECKUP else S.back_of(state)
+    return Step(S.goto(state, S.CHECKUP, imp=payload, back=back or {"screen": S.HUB}), notes=notes)
+
+
+def _import(state: dict, ctx: Context, confirmed: bool) -> Step:
+    """导入: the checked report becomes the current agency's report of its year (source import)."""
+    from report import interchange
+
+    if ctx.role != "officer":
+        return Step(state, prefix=M.READONLY_ROLE)
+    try:
+        rep = interchange.from_dict(state["imp"])
+    except (interchange.InterchangeError, KeyError, TypeError, ValueError):
+        return Step(S.go_back(state), prefix=M.IMPORT_LOST)
+    year = rep.year
+    if not (2019 <= year <= ctx.today.year):
+        return Step(S.go_back(state), prefix=M.import_year_invalid(year, ctx.today.year))
+    target = ctx.year_report(year) if ctx.year_report is not None else None
+    if target is not None and target.status == "submitted":
+        return Step(state, prefix=M.import_target_submitted(year))
+    if target is not None and target.has_answers and not confirmed:
+        return Step(dict(state, ovr=1))
+    rep.agency = ctx.agency_name
+    rep = rep.without_derived()
+    n = sum(1 for v in rep.values.values() if v is not None)
+    carry_to = state.get("year") if state.get("year") == year + 1 else None
+    st = Step(S.goto(state, S.HUB), prefix=M.imported(year, n, carry_to))
+    st.changes.import_report = rep
+    st.changes.import_version = target.version if target is not None else None
+    return st
+
+
 # ---- text -----------------------------------------------------------------------------------------
 def _text(state: dict, report: Report, ctx: Context, text: str) -> Step:
     screen = state.get("screen")
@@ -836,6 +925,8 @@ def _answer_text(state: dict, report: Report, ctx: Context, q: Q.Question, text:
 def view(state: dict, report: Report | None, ctx: Context) -> list[Reply]:
     screen = state.get("screen") or S.START
     if ctx.agency_id is None or report is None:
+        if screen == S.AWAIT_FILE:
+            return [Reply(M.CHECKUP_ASK_FILE)]
         if not ctx.open_registration:
             return [Reply(M.NEED_INVITATION_COORDINATOR if ctx.has_memberships else M.NEED_INVITATION)]
         if screen == S.REG_KIND and state.get("reg_name"):
@@ -863,6 +954,9 @@ def view(state: dict, report: Report | None, ctx: Context) -> list[Reply]:
         return [_view_check(state, report, ctx, state["sec"])]
     if screen == S.CHECK_ALL:
         return _view_check_all(state, report, ctx)
+    imp = state.get("imp")
+    if screen == S.CHECKUP and isinstance(imp, dict) and isinstance(imp.get("year"), int) and ctx.role == "officer":
+        return [_view_checkup(state, ctx)]
     if screen == S.SUBMIT:
         problems = validate(report, ctx.previous)
         warns = [p for p in problems if not p.is_error]
@@ -980,8 +1074,26 @@ def _view_check_all(state: dict, report: Report, ctx: Context) -> list[Reply]:
     nav = [_btn(state, M.BTN_HUB, "hub")]
     if ctx.can_write:
         nav.insert(0, _btn(state, M.BTN_SUBMIT, "sub"))
-    out.append(Reply(M.check_all_summary(_problem_lines(errs), _problem_lines(warns)), buttons=(tuple(nav),)))
+    summary = M.check_all_summary(_problem_lines(errs), _problem_lines(warns))
+    if state.get("wait"):
+        summary += "\n\n" + M.CHECKUP_ASK_FILE
+    out.append(Reply(summary, buttons=(tuple(nav),)))
     return out
+
+
+def _view_checkup(state: dict, ctx: Context) -> Reply:
+    imp = state["imp"]
+    year = imp.get("year")
+    if state.get("ovr"):
+        return Reply(
+            M.import_overwrite(year),
+            buttons=((_btn(state, M.BTN_IMPORT_OVERWRITE, "impok"), _btn(state, M.BTN_NO_IMPORT, "noimp")),),
+        )
+    detected = imp.get("agency") if isinstance(imp.get("agency"), str) else None
+    return Reply(
+        M.import_offer(year, ctx.agency_name, detected or None),
+        buttons=((_btn(state, M.import_label(year), "imp"), _btn(state, M.BTN_NO_IMPORT, "noimp")),),
+    )
 
 
 def _view_question(state: dict, report: Report, ctx: Context, q: Q.Question) -> Reply:

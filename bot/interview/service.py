@@ -115,6 +115,18 @@ class InterviewService:
                 new["agency_id"] = agency.id
                 store.set_position(user.id, new)
                 notes.append(Reply(M.registered(agency.name)))
+            elif ch.import_report is not None:
+                # a checked published report becomes the agency's report of its year (issue 8)
+                if update_id is not None and not store.mark_update_processed(update_id):
+                    return []
+                rep = ch.import_report
+                target = store.get_or_create_report(ctx.agency_id, rep.year, rep.format.id)
+                version = store.replace_report(
+                    target.id, rep, user_id=user.id, source="import", expected_version=ch.import_version
+                )
+                if info is not None and target.id == info.id:
+                    new.update(ver=version, rid=info.id)
+                store.set_position(user.id, new)
             elif ch.replace is not None or ch.status is not None:
                 if update_id is not None and not store.mark_update_processed(update_id):
                     return []
@@ -162,7 +174,11 @@ class InterviewService:
             return [Reply(M.STALE)] + E.view(fresh, report, ctx)
         if not step.show:
             return notes
-        if ch.register is not None or (new.get("agency_id"), new.get("year")) != (ctx.agency_id, _year(report)):
+        if (
+            ch.register is not None
+            or ch.import_report is not None
+            or (new.get("agency_id"), new.get("year")) != (ctx.agency_id, _year(report))
+        ):
             ctx, report, _ = self._load(user, dict(new))
         elif ch.answers or ch.replace is not None or ch.status is not None:
             report, ctx.version = store.load_report(info.id)  # what was stored is what is shown
@@ -194,6 +210,7 @@ class InterviewService:
             today=today,
             open_registration=bool(self.settings.open_registration),
             has_memberships=bool(memberships),
+            max_upload_bytes=int(getattr(self.settings, "max_upload_bytes", 0) or 10 * 1024 * 1024),
         )
         if agency_id is None or role is None:
             return ctx, None, None
@@ -212,4 +229,13 @@ class InterviewService:
         ctx.status = info.status
         ctx.version = version
         ctx.previous = previous
+
+        def year_report(y: int) -> E.YearReport | None:
+            found = store.find_report(agency_id, y)
+            if found is None:
+                return None
+            rep, ver = store.load_report(found.id)
+            return E.YearReport(rep, ver, found.status)
+
+        ctx.year_report = year_report
         return ctx, report, info
