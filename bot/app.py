@@ -12,6 +12,7 @@ from typing import Any
 
 from telegram import BotCommand
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.request import BaseRequest
 
 from . import handlers
 from .errors import error_handler
@@ -73,29 +74,38 @@ async def _post_shutdown(application: Application) -> None:
         dispose()
 
 
-def build_application(settings: Settings, *, store: Any = None) -> Application:
+def build_application(
+    settings: Settings,
+    *,
+    store: Any = None,
+    request: BaseRequest | None = None,
+    rate_limiter: bool = True,
+    updater: bool = True,
+) -> Application:
+    """The production Application. Tests may inject a ``request`` (offline recording) and the store."""
     token = settings.token_value
     if not token:
         raise ValueError("settings.token is required to build the application")
-    application = (
-        ApplicationBuilder()
-        .token(token)
-        .base_url(settings.base_url)
-        .base_file_url(settings.base_file_url)
-        .rate_limiter(AIORateLimiter(max_retries=3))
-        .connect_timeout(CONNECT_TIMEOUT)
-        .read_timeout(READ_TIMEOUT)
-        .write_timeout(WRITE_TIMEOUT)
-        .pool_timeout(POOL_TIMEOUT)
-        .connection_pool_size(CONNECTION_POOL_SIZE)
-        .get_updates_connect_timeout(CONNECT_TIMEOUT)
-        .get_updates_read_timeout(READ_TIMEOUT)
-        .get_updates_write_timeout(WRITE_TIMEOUT)
-        .get_updates_pool_timeout(POOL_TIMEOUT)
-        .post_init(_post_init)
-        .post_shutdown(_post_shutdown)
-        .build()
-    )
+    builder = ApplicationBuilder().token(token).base_url(settings.base_url).base_file_url(settings.base_file_url)
+    if rate_limiter:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    else:
+        builder = (
+            builder.connect_timeout(CONNECT_TIMEOUT)
+            .read_timeout(READ_TIMEOUT)
+            .write_timeout(WRITE_TIMEOUT)
+            .pool_timeout(POOL_TIMEOUT)
+            .connection_pool_size(CONNECTION_POOL_SIZE)
+            .get_updates_connect_timeout(CONNECT_TIMEOUT)
+            .get_updates_read_timeout(READ_TIMEOUT)
+            .get_updates_write_timeout(WRITE_TIMEOUT)
+            .get_updates_pool_timeout(POOL_TIMEOUT)
+        )
+    if not updater:
+        builder = builder.updater(None)
+    application = builder.post_init(_post_init).post_shutdown(_post_shutdown).build()
     application.bot_data["settings"] = settings
     application.bot_data["store"] = store if store is not None else _create_store(settings)
     handlers.register(application)

@@ -183,7 +183,7 @@ def set_deadline_override(
 def _deadlines(s, year: int, cfg: PlanConfig, agency_filter=None) -> list[AgencyDeadline]:
     overrides = {
         scope: date
-        for scope, date in s.execute(
+        for scope, date in s.connection().execute(
             select(DeadlineOverrideRow.scope, DeadlineOverrideRow.date).where(DeadlineOverrideRow.year == year)
         ).all()
     }
@@ -193,7 +193,7 @@ def _deadlines(s, year: int, cfg: PlanConfig, agency_filter=None) -> list[Agency
     if agency_filter is not None:
         q = q.where(agency_filter)
     out = []
-    for aid, name, kind, office_id, office_name in s.execute(q.order_by(Agency.id)).all():
+    for aid, name, kind, office_id, office_name in s.connection().execute(q.order_by(Agency.id)).all():
         date, source = dl.resolve_deadline(
             year,
             kind,
@@ -254,7 +254,7 @@ def _reports(s, year: int) -> dict[int, tuple[int, str]]:
     """agency_id → (report_id, status) for the year."""
     return {
         aid: (rid, status)
-        for rid, aid, status in s.execute(
+        for rid, aid, status in s.connection().execute(
             select(ReportRow.id, ReportRow.agency_id, ReportRow.status).where(ReportRow.year == year)
         ).all()
     }
@@ -265,9 +265,9 @@ def _reports_with_data(s, report_ids: Sequence[int]) -> set[int]:
     ids = list(report_ids)
     for i in range(0, len(ids), _CHUNK):
         chunk = ids[i : i + _CHUNK]
-        out.update(s.execute(select(CellValue.report_id).where(CellValue.report_id.in_(chunk)).distinct()).scalars())
+        out.update(s.connection().execute(select(CellValue.report_id).where(CellValue.report_id.in_(chunk)).distinct()).scalars())
         out.update(
-            s.execute(
+            s.connection().execute(
                 select(NarrativePartRow.report_id).where(NarrativePartRow.report_id.in_(chunk)).distinct()
             ).scalars()
         )
@@ -319,7 +319,7 @@ def _subject(agency_id: int, year: int, report_id: int | None) -> str:
 def _users(s) -> dict[int, tuple[int, dt.date | None, dt.datetime | None]]:
     return {
         uid: (tg, muted, snoozed)
-        for uid, tg, muted, snoozed in s.execute(
+        for uid, tg, muted, snoozed in s.connection().execute(
             select(User.id, User.telegram_id, User.muted_until, User.snoozed_until)
         ).all()
     }
@@ -342,7 +342,7 @@ def _existing(s, candidates: list[dict]) -> set[tuple[int, str, str]]:
     for kind, subjects in by_kind.items():
         subs = list(subjects)
         for i in range(0, len(subs), _CHUNK):
-            for uid, subj in s.execute(
+            for uid, subj in s.connection().execute(
                 select(ReminderOutbox.recipient_user_id, ReminderOutbox.subject).where(
                     ReminderOutbox.kind == kind, ReminderOutbox.subject.in_(subs[i : i + _CHUNK])
                 )
@@ -424,18 +424,25 @@ def plan(engine: Engine, now: dt.datetime, cfg: PlanConfig, calendar: dl.WorkCal
     cache = _ScheduleCache(params, calendar)
     inserted = 0
     for year in (today.year - 1, today.year):
-        with session_scope(engine, write=True) as s:
-            inserted += _plan_year(s, year, now, today, cfg, cache)
+        # Read and compute in a read transaction; then a short write transaction for the inserts
+        # (ON CONFLICT DO NOTHING covers a concurrent planner), so the SQLite write lock is held
+        # only for the inserts.
+        with session_scope(engine) as s:
+            new_rows = _plan_year(s, year, now, today, cfg, cache)
+        if new_rows:
+            with session_scope(engine, write=True) as s:
+                inserted += _insert_ignore(s, new_rows)
     return inserted
 
 
-def _plan_year(s, year, now, today, cfg: PlanConfig, cache: _ScheduleCache) -> int:
+def _plan_year(s, year, now, today, cfg: PlanConfig, cache: _ScheduleCache) -> list[dict]:
+    """The outbox rows to insert for one report year (not inserted here)."""
     deadlines = _deadlines(s, year, cfg)
     reports = _reports(s, year)
     users = _users(s)
     officers: dict[int, list[int]] = defaultdict(list)
     coordinators: dict[int, list[int]] = defaultdict(list)
-    for uid, aid, oid, role in s.execute(
+    for uid, aid, oid, role in s.connection().execute(
         select(Membership.user_id, Membership.agency_id, Membership.office_id, Membership.role).where(
             Membership.role.in_(("officer", "coordinator"))
         )
@@ -520,7 +527,6 @@ def _plan_year(s, year, now, today, cfg: PlanConfig, cache: _ScheduleCache) -> i
             **gaps,
         }
         rows.append({**c, "payload": json.dumps(payload, ensure_ascii=False), "status": "pending", "attempts": 0})
-    count = _insert_ignore(s, rows)
 
     # 2. coordinator digests
     by_office: dict[int, list[AgencyDeadline]] = defaultdict(list)
@@ -529,7 +535,7 @@ def _plan_year(s, year, now, today, cfg: PlanConfig, cache: _ScheduleCache) -> i
             by_office[a.office_id].append(a)
     send_at = dt.datetime.combine(today, cache.params.send_time, tzinfo=cache.params.tz)
     if now < send_at:
-        return count
+        return rows
     digest_rows = []
     kind = f"digest_{year}_{today.isoformat()}"
     statuses_by_office: dict[int, list[AgencyStatus]] | None = None
@@ -542,7 +548,7 @@ def _plan_year(s, year, now, today, cfg: PlanConfig, cache: _ScheduleCache) -> i
             continue
         subject = office_scope(office_id)
         have = set(
-            s.execute(
+            s.connection().execute(
                 select(ReminderOutbox.recipient_user_id).where(
                     ReminderOutbox.subject == subject, ReminderOutbox.kind == kind
                 )
@@ -589,7 +595,7 @@ def _plan_year(s, year, now, today, cfg: PlanConfig, cache: _ScheduleCache) -> i
                     "attempts": 0,
                 }
             )
-    return count + _insert_ignore(s, digest_rows)
+    return rows + digest_rows
 
 
 # -- delivery ---------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ContextTypes
 from telegram.request import BaseRequest, RequestData
 
 TOKEN = "123:ABC"
@@ -115,7 +115,9 @@ class RecordingRequest(BaseRequest):
         }
         if "reply_markup" in params and params["reply_markup"] is not None:
             markup = params["reply_markup"]
-            msg["reply_markup"] = json.loads(markup) if isinstance(markup, str) else markup
+            markup = json.loads(markup) if isinstance(markup, str) else markup
+            if "inline_keyboard" in markup:  # Telegram echoes only inline keyboards back
+                msg["reply_markup"] = markup
         msg.update(extra)
         return msg
 
@@ -178,30 +180,16 @@ class RecordingRequest(BaseRequest):
 
 
 def build_application(store: Any, settings: Any, request: RecordingRequest) -> Application:
-    """The real PTB Application with the project's handlers, offline."""
-    from bot import handlers
-    from bot.errors import error_handler
+    """The production Application (bot.app.build_application), offline: requests go to ``request``."""
+    from bot.app import build_application as build_production_application
 
-    app = (
-        ApplicationBuilder()
-        .token(TOKEN)
-        .base_url(BASE_URL)
-        .base_file_url(BASE_FILE_URL)
-        .request(request)
-        .get_updates_request(request)
-        .updater(None)
-        .job_queue(None)
-        .build()
-    )
-    app.bot_data["store"] = store
-    app.bot_data["settings"] = settings
-    handlers.register(app)
+    settings = settings.model_copy(update={"base_url": BASE_URL, "base_file_url": BASE_FILE_URL})
+    app = build_production_application(settings, store=store, request=request, rate_limiter=False, updater=False)
     errors: list[BaseException] = []
     app.bot_data["_test_errors"] = errors
 
     async def record_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        errors.append(context.error)
-        await error_handler(update, context)  # the production error handler: logs, tells the user
+        errors.append(context.error)  # the production error handler (registered first) logs and replies
 
     app.add_error_handler(record_error)
     return app
