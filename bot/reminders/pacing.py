@@ -66,9 +66,9 @@ class Pacer:
                     now = self._clock()
                     if self._blocked_until(chat_id) > now:
                         continue
-                # Stay on the grid after a late wake-up (the next sends catch up, within the window
-                # cap) so the average rate holds; start a new grid only after an idle second.
-                self._next_slot = (slot if now - slot < 1.0 else now) + self.interval
+                # After a late wake-up, catch up by at most half an interval: the average rate holds
+                # against small scheduling delays, and a long stall never turns into a burst.
+                self._next_slot = max(slot + self.interval, now + self.interval / 2)
                 self._recent.append(now)
                 self._chat_next[chat_id] = now + self.per_chat_interval
                 if len(self._chat_next) > 50_000:
