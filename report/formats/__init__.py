@@ -290,8 +290,8 @@ def _expand_identities(specs: list[dict], tables: list[Table]) -> list[Identity]
     for spec in specs:
         (var, values), = spec["for_each"].items()
         for value in values:
-            def sub(template: str, _v=value) -> str:
-                return template.replace("{" + var + "}", _v)
+            def sub(template: str, _var=var, _v=value) -> str:
+                return template.replace("{" + _var + "}", _v)
 
             if spec.get("derived"):
                 lhs = (sub(spec["target"]),)
