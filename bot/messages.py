@@ -174,8 +174,35 @@ def offer_draft(draft: str) -> str:
     return f"根据已填数字生成的草稿：\n{draft}\n\n点“采用草稿”即可使用；也可以直接发送您自己的文字。"
 
 
-def narrative_saved(n: int) -> str:
-    return f"✅ 已保存（共 {n} 字）。还有内容可继续发送；完成后点“下一题”。"
+def narrative_saved(label: str, n: int) -> str:
+    return f"✅ 已保存{label}，共 {n} 字。"
+
+
+SPLIT_REPLACED = "替换了原有内容"
+SPLIT_APPENDED = "接在原文之后"
+
+
+def split_saved(items: list[tuple[str, int, str]]) -> str:
+    """A text with the sub-headings of a section, saved part by part: (label, characters, note)."""
+    lines = ["✅ 已按小标题分别保存："]
+    lines += [f"{label}，共 {n} 字" + (f"（{note}）" if note else "") for label, n, note in items]
+    return "\n".join(lines)
+
+
+BTN_MOVE_HERE = "改为本题答案"
+MOVE_LOST = "无法移动：那段文字已被修改，原文未变。"
+
+
+def continued(label: str, n: int, total: int, movable: bool) -> str:
+    """A text that arrived right after a long one (Telegram splits long messages)."""
+    text = f"↩️ 这段文字（{n} 字）紧接上一条长消息到达，已作为{label}的后续内容追加（现共 {total} 字）。"
+    if movable:
+        text += f"\n如果它其实是下面这一题的回答，请点“{BTN_MOVE_HERE}”。"
+    return text
+
+
+def moved(label: str) -> str:
+    return f"已把这段文字从{label}移出。"
 
 
 def draft_other(empty_text: str) -> str:
@@ -195,6 +222,17 @@ def draft_request(new: int, carried_in: int, outcomes: list[tuple[str, int]], ca
 
 def ask_section_gate(section_id: str, section_title: str) -> str:
     return SECTION_GATES.get(section_id, f"“{section_title}”本年度是否有需要填报的数字？")
+
+
+ZERO_GATES = {"二": "本年度主动公开的各项（{rows}）是否都为 0？"}
+BTN_ALL_ZERO = "是（全部填 0）"
+BTN_FILL_EACH = "否，逐项填写"
+
+
+def ask_zero_gate(section_id: str, section_title: str, rows: list[str]) -> str:
+    listed = "、".join(rows)
+    text = ZERO_GATES.get(section_id, "“{title}”的各项（{rows}）是否都为 0？")
+    return text.format(rows=listed, title=section_title) + "\n也可以直接输入第一行的数字，逐项填写。"
 
 
 def ask_subgroup_gate(subgroup: str) -> str:
@@ -338,6 +376,23 @@ def paste_applied(table: str, n: int) -> str:
 
 # ---- check your answers --------------------------------------------------------------------------------
 CHECK_OK = "✅ 本部分已填完，未发现问题。"
+BTN_TASK_LIST = "返回任务清单"
+
+
+def section_done(title: str, detail: str) -> str:
+    """One line when the walk moves on from a completed section."""
+    return f"✅ {title}：已完成（{detail}）。接下来："
+
+
+def summary_narrative(parts: int, chars: int) -> str:
+    return f"{parts} 部分，共 {chars} 字" if parts > 1 else f"共 {chars} 字"
+
+
+def summary_table(cells: int, nonzero: int) -> str:
+    if nonzero == 0:
+        return f"{cells} 个数字，全部为 0"
+    return f"{cells} 个数字，其中 {nonzero} 个不为 0"
+
 CHECK_PAIR_SEP = "／"
 BTN_NEXT_SECTION = "下一部分"
 
@@ -404,6 +459,11 @@ REOPENED = "报告已重新打开，可以继续修改。修改完请再次提�
 ALREADY_SUBMITTED = "报告已经提交过了。"
 REPORT_SUBMITTED_READONLY = "报告已提交，目前只读。如需修改，请在主页点“重新打开”。"
 READONLY_ROLE = "您在本机构是只读身份（审核人或协调人），不能修改报告。"
+AWAITING_APPROVAL = (
+    "📨 报告已填完，现等待审核人批准：审核人批准后即为已提交。"
+    "批准前报告仍可修改；修改后审核人看到的是最新内容。"
+)
+APPROVED_READONLY = "报告已由审核人批准提交。如需修改，请联系审核人“退回修改”。"
 
 
 def submit_blocked(errors: list[str]) -> str:

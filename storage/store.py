@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, bindparam, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -25,7 +27,7 @@ from sqlmodel import Session
 from report import formats
 from report.model import Report
 
-from .db import make_engine, session_scope, upgrade_schema
+from .db import make_engine, session_scope, upgrade_schema, write_engine
 from .models import (
     AGENCY_KINDS,
     AUDIT_SOURCES,
@@ -119,6 +121,28 @@ class AuditInfo:
     source: str
 
 
+@dataclass
+class StepData:
+    """Everything one interview step needs, read in one transaction by :meth:`Store.load_step`.
+
+    ``report`` and ``previous`` are shared cached objects (per report id and version): treat them
+    as read-only (copy before changing)."""
+
+    user: UserInfo
+    position: dict | None
+    has_memberships: bool
+    agency_id: int | None = None  # the agency in effect (the position's, else the first membership's)
+    agency_name: str = ""
+    role: str | None = None  # reviewer / officer / coordinator; None: no access
+    needs_approval: bool = False  # the agency's office requires a reviewer's approval
+    year: int | None = None  # the report year in effect
+    info: ReportInfo | None = None  # the report of (agency_id, year); created if missing
+    report: Report | None = None
+    previous_info: ReportInfo | None = None  # the agency's report of year - 1, if stored
+    previous: Report | None = None
+    memberships: list[MembershipInfo] = field(default_factory=list)
+
+
 def _user_info(u: User) -> UserInfo:
     return UserInfo(id=u.id, telegram_id=u.telegram_id, display_name=u.display_name, muted_until=u.muted_until)
 
@@ -202,11 +226,233 @@ def _upsert(s: Session, model):
     return sqlite_insert(model)
 
 
+def apply_answers(
+    report: Report,
+    values: Mapping[str, int | Decimal | None] | None = None,
+    narratives: Mapping[str, str | None] | None = None,
+    units: Mapping[str, str | None] | None = None,
+) -> Report:
+    """A copy of ``report`` with saved answers applied as :meth:`Store.save_answers` stores them
+    (None deletes a value / narrative / unit)."""
+    rep = Report(
+        format=report.format,
+        year=report.year,
+        agency=report.agency,
+        narratives=dict(report.narratives),
+        values=dict(report.values),
+        units=dict(report.units),
+    )
+    for target, changes in ((rep.values, values), (rep.narratives, narratives), (rep.units, units)):
+        for k, v in (changes or {}).items():
+            if v is None:
+                target.pop(k, None)
+            else:
+                target[k] = v
+    return rep
+
+
+def _copy(report: Report) -> Report:
+    return apply_answers(report)
+
+
+class _LRU:
+    """A small thread-safe LRU map."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._data: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            value = self._data.get(key)
+            if value is not None:
+                self._data.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+_USER = User.__table__
+_POSITION = InterviewPosition.__table__
+_MEMBERSHIP = Membership.__table__
+_AGENCY = Agency.__table__
+_OFFICE = Office.__table__
+_REPORT = ReportRow.__table__
+_CELL = CellValue.__table__
+_NARRATIVE = NarrativePartRow.__table__
+_AUDIT = AuditEvent.__table__
+_PROCESSED = ProcessedUpdate.__table__
+_REPORT_COLS = (
+    _REPORT.c.id,
+    _REPORT.c.agency_id,
+    _REPORT.c.year,
+    _REPORT.c.format_id,
+    _REPORT.c.status,
+    _REPORT.c.version,
+    _REPORT.c.updated_at,
+    _REPORT.c.created_at,
+)
+
+
+def _info_of(row) -> ReportInfo:
+    return ReportInfo(
+        id=row.id,
+        agency_id=row.agency_id,
+        year=row.year,
+        format_id=row.format_id,
+        status=row.status,
+        version=row.version,
+        updated_at=row.updated_at,
+    )
+
+
+def _decode_cols(key: str, kind: str | None, int_value: int | None, decimal_text: str | None):
+    if kind == "int":
+        return int(int_value)
+    if kind == "decimal":
+        try:
+            return Decimal(decimal_text)
+        except InvalidOperation as exc:  # pragma: no cover - only if someone edits the DB by hand
+            raise ValueError(f"stored decimal for {key} is not a number: {decimal_text!r}") from exc
+    return None
+
+
+def _encode_cols(value: int | Decimal | None) -> dict:
+    if value is None:
+        return {"kind": None, "int_value": None, "decimal_text": None}
+    if isinstance(value, Decimal):
+        return {"kind": "decimal", "int_value": None, "decimal_text": str(value)}
+    return {"kind": "int", "int_value": int(value), "decimal_text": None}
+
+
+_FORMAT_KEYS: dict[tuple[str, int], tuple[frozenset, frozenset]] = {}
+
+
+def _format_keys(fmt: formats.Format) -> tuple[frozenset, frozenset]:
+    """(derived cell keys, narrative part keys) of a format, computed once."""
+    key = (fmt.id, id(fmt))
+    found = _FORMAT_KEYS.get(key)
+    if found is None:
+        found = (fmt.derived_keys, frozenset(p.key for p in fmt.narrative_parts))
+        _FORMAT_KEYS[key] = found
+    return found
+
+
+# Hot statements, built once (a reused statement object keeps its memoized cache key, so SQLAlchemy
+# neither rebuilds nor re-keys it on every execution); values come as bound parameters.
+_Q_USER_POSITION_MEMBERSHIPS = (
+    select(
+        _USER.c.id,
+        _USER.c.display_name,
+        _USER.c.muted_until,
+        _POSITION.c.state,
+        _MEMBERSHIP.c.role,
+        _MEMBERSHIP.c.agency_id.label("m_agency_id"),
+        _MEMBERSHIP.c.office_id.label("m_office_id"),
+        _AGENCY.c.name.label("m_agency_name"),
+        _OFFICE.c.name.label("m_office_name"),
+    )
+    .select_from(_USER)
+    .outerjoin(_POSITION, _POSITION.c.user_id == _USER.c.id)
+    .outerjoin(_MEMBERSHIP, _MEMBERSHIP.c.user_id == _USER.c.id)
+    .outerjoin(_AGENCY, _AGENCY.c.id == _MEMBERSHIP.c.agency_id)
+    .outerjoin(_OFFICE, _OFFICE.c.id == _MEMBERSHIP.c.office_id)
+    .where(_USER.c.telegram_id == bindparam("telegram_id"))
+    .order_by(_MEMBERSHIP.c.id)
+)
+_Q_AGENCY_REPORTS = (
+    select(
+        _AGENCY.c.name.label("agency_name"),
+        _AGENCY.c.office_id.label("a_office_id"),
+        _OFFICE.c.needs_approval,
+        *_REPORT_COLS,
+    )
+    .select_from(_AGENCY)
+    .outerjoin(_OFFICE, _OFFICE.c.id == _AGENCY.c.office_id)
+    .outerjoin(
+        _REPORT,
+        (_REPORT.c.agency_id == _AGENCY.c.id) & _REPORT.c.year.in_(bindparam("years", expanding=True)),
+    )
+    .where(_AGENCY.c.id == bindparam("agency_id"))
+)
+_Q_REPORT_WITH_AGENCY = (
+    select(*_REPORT_COLS, _AGENCY.c.name)
+    .join(_AGENCY, _AGENCY.c.id == _REPORT.c.agency_id)
+    .where(_REPORT.c.id == bindparam("report_id"))
+)
+_Q_REPORT_CELLS = (
+    select(_REPORT.c.version, _CELL.c.key, _CELL.c.kind, _CELL.c.int_value, _CELL.c.decimal_text, _CELL.c.unit)
+    .select_from(_REPORT)
+    .outerjoin(_CELL, _CELL.c.report_id == _REPORT.c.id)
+    .where(_REPORT.c.id == bindparam("report_id"))
+)
+_Q_REPORT_NARRATIVES = (
+    select(_REPORT.c.version, _NARRATIVE.c.key, _NARRATIVE.c.text)
+    .select_from(_REPORT)
+    .outerjoin(_NARRATIVE, _NARRATIVE.c.report_id == _REPORT.c.id)
+    .where(_REPORT.c.id == bindparam("report_id"))
+)
+_Q_REPORT = select(*_REPORT_COLS).where(_REPORT.c.id == bindparam("report_id"))
+_Q_REPORT_LOCK = _Q_REPORT.with_for_update()
+_U_BUMP = (
+    update(_REPORT)
+    .where(_REPORT.c.id == bindparam("rid"), _REPORT.c.version == bindparam("old_version"))
+    .values(version=bindparam("new_version"), updated_at=bindparam("now"))
+)
+_I_AUDIT = insert(_AUDIT)
+
+
+def _upserts(dialect: str) -> dict[str, Any]:
+    """The dialect's ON CONFLICT statements, built once per dialect."""
+    found = _UPSERTS.get(dialect)
+    if found is not None:
+        return found
+    ins = pg_insert if dialect == "postgresql" else sqlite_insert
+    claim = ins(_PROCESSED).on_conflict_do_nothing(index_elements=["update_id"]).returning(_PROCESSED.c.update_id)
+    pos = ins(_POSITION)
+    pos = pos.on_conflict_do_update(
+        index_elements=["user_id"], set_={"state": pos.excluded.state, "updated_at": pos.excluded.updated_at}
+    )
+    cell = ins(_CELL)
+    cell = cell.on_conflict_do_update(
+        index_elements=["report_id", "key"],
+        set_={c: cell.excluded[c] for c in ("kind", "int_value", "decimal_text", "unit")},
+    )
+    narr = ins(_NARRATIVE)
+    narr = narr.on_conflict_do_update(index_elements=["report_id", "key"], set_={"text": narr.excluded.text})
+    found = {"claim": claim, "position": pos, "cell": cell, "narrative": narr}
+    _UPSERTS[dialect] = found
+    return found
+
+
+_UPSERTS: dict[str, dict[str, Any]] = {}
+
+
 # -- the Store --------------------------------------------------------------------------------------
 
 class Store:
+    #: Domain reports kept in memory per (report id, version). An entry is used
+    #: only when the version read in the same transaction matches, so it is never stale: every
+    #: write to a report's values, narratives, units, format or status bumps its version.
+    REPORT_CACHE_SIZE = 256
+
     def __init__(self, engine: Engine):
         self.engine = engine
+        self._write_engine = write_engine(engine)
+        self._reports = _LRU(self.REPORT_CACHE_SIZE)
 
     @classmethod
     def from_url(cls, url: str, *, upgrade: bool = True) -> Store:
@@ -451,19 +697,152 @@ class Store:
         return r
 
     def load_report(self, report_id: int) -> tuple[Report, int]:
-        """The domain Report (entered values only, no derived totals; agency = agency name) and its version."""
-        with self._read() as s:
-            r = self._report(s, report_id)
-            agency = s.get(Agency, r.agency_id)
-            rep = Report(format=formats.for_year(r.year, r.format_id), year=r.year, agency=agency.name)
-            for c in s.execute(select(CellValue).where(CellValue.report_id == report_id)).scalars():
-                if c.kind is not None:
-                    rep.values[c.key] = _decode(c)
-                if c.unit is not None:
-                    rep.units[c.key] = c.unit
-            for n in s.execute(select(NarrativePartRow).where(NarrativePartRow.report_id == report_id)).scalars():
-                rep.narratives[n.key] = n.text
-            return rep, r.version
+        """The domain Report (entered values only, no derived totals; agency = agency name) and its version.
+
+        The caller gets its own copy (free to change it)."""
+        with self.engine.begin() as conn:
+            row = conn.execute(_Q_REPORT_WITH_AGENCY, {"report_id": report_id}).first()
+            if row is None:
+                raise NotFound(f"报告 {report_id} 不存在")
+            rep = self._domain_report(conn, row, row.name)
+            return _copy(rep), row.version
+
+    # -- the interview's read: everything for one step ------------------------------------------
+    def _cached(self, row) -> Report | None:
+        """The cached Report of a report row (id, version, created_at) read in this transaction.
+
+        The creation time tells a report apart from a later one that reused a deleted one's id."""
+        found = self._reports.get((row.id, row.version))
+        if found is None or found[0] != row.created_at:
+            return None
+        return found[1]
+
+    def cached_report(self, report_id: int, version: int) -> Report | None:
+        """The report of this id and version if it is in memory (shared: do not change it).
+
+        Use it only for a version just read or written (e.g. the one save_answers returned)."""
+        found = self._reports.get((report_id, version))
+        return found[1] if found is not None else None
+
+    def _domain_report(self, conn, row, agency_name: str) -> Report:
+        """The Report of a report row (id, year, format_id, version, created_at) read in this
+        transaction: from the cache when it holds this version, else read (and cached)."""
+        rep = self._cached(row)
+        if rep is not None:
+            if rep.agency != agency_name:  # the agency was renamed (not a report change)
+                rep = Report(rep.format, rep.year, agency_name, rep.narratives, rep.values, rep.units)
+                self._reports.put((row.id, row.version), (row.created_at, rep))
+            return rep
+        rep = Report(format=formats.for_year(row.year, row.format_id), year=row.year, agency=agency_name)
+        # Each statement carries the report's version: under READ COMMITTED (PostgreSQL) every
+        # statement has its own snapshot, and a version that moved means the rows belong to
+        # another version than ``row.version`` (then nothing is cached).
+        consistent = True
+        for version, k, kind, iv, dec, unit in conn.execute(_Q_REPORT_CELLS, {"report_id": row.id}):
+            consistent = consistent and version == row.version
+            if k is None:
+                continue
+            if kind is not None:
+                rep.values[k] = _decode_cols(k, kind, iv, dec)
+            if unit is not None:
+                rep.units[k] = unit
+        for version, k, text in conn.execute(_Q_REPORT_NARRATIVES, {"report_id": row.id}):
+            consistent = consistent and version == row.version
+            if k is not None:
+                rep.narratives[k] = text
+        if consistent:
+            self._reports.put((row.id, row.version), (row.created_at, rep))
+        return rep
+
+    def load_step(
+        self, telegram_id: int, display_name: str, *, default_year: int, state: dict | None = None
+    ) -> StepData:
+        """The user (created if new; a non-empty display_name kept current), their stored interview
+        position, memberships and role, the agency, the report of (agency, year) with its values
+        (created if missing) and last year's report: one read transaction of a few Core statements
+        (plus a write transaction only when the user or the report is new, or the name changed).
+
+        The agency and the year are the ``state``'s (default: the stored position's); the agency
+        falls back to the user's first agency membership when the user has no role there, the year
+        to ``default_year``. The role is read from the database on every call.
+        """
+        for _ in range(3):
+            data = self._load_step(telegram_id, display_name, default_year, state)
+            if data is not None:
+                return data
+        raise RuntimeError("could not load the interview step")  # pragma: no cover
+
+    def _load_step(self, telegram_id: int, display_name: str, default_year: int, state: dict | None):
+        with self.engine.begin() as conn:
+            # 1: the user, their position and memberships (one row per membership)
+            rows = conn.execute(_Q_USER_POSITION_MEMBERSHIPS, {"telegram_id": telegram_id}).all()
+            u = rows[0] if rows else None
+            if u is None or (display_name and u.display_name != display_name):
+                new_user = True
+            else:
+                new_user = False
+                user = UserInfo(id=u.id, telegram_id=telegram_id, display_name=u.display_name, muted_until=u.muted_until)
+                position = json.loads(u.state) if u.state is not None else None
+                memberships = [
+                    MembershipInfo(role=r.role, agency_id=r.m_agency_id, office_id=r.m_office_id,
+                                   agency_name=r.m_agency_name, office_name=r.m_office_name)
+                    for r in rows
+                    if r.role is not None
+                ]
+                data = StepData(user=user, position=position, has_memberships=bool(memberships),
+                                memberships=memberships)
+                src = (position if state is None else state) or {}
+                year = int(src.get("year") or default_year)
+                # 2: the agency, its office's approval rule and its reports of year and year - 1
+                agency_id = src.get("agency_id")
+                found = self._agency_reports(conn, memberships, agency_id, year) if agency_id else None
+                if found is None:
+                    ids = [m.agency_id for m in memberships if m.agency_id is not None]
+                    agency_id = ids[0] if ids else None
+                    found = self._agency_reports(conn, memberships, agency_id, year) if agency_id else None
+                if found is None:
+                    return data
+                data.agency_id = agency_id
+                data.year = year
+                data.agency_name, data.role, data.needs_approval, reports = found
+                current = reports.get(year)
+                if current is not None:
+                    # 3: the values of reports not in memory at the version just read
+                    data.info = _info_of(current)
+                    data.report = self._domain_report(conn, current, data.agency_name)
+                    prev = reports.get(year - 1)
+                    if prev is not None:
+                        data.previous_info = _info_of(prev)
+                        data.previous = self._domain_report(conn, prev, data.agency_name)
+                    return data
+        # rare: a new user, a changed name or a new report: write, then read again
+        if new_user:
+            self.get_or_create_user(telegram_id, display_name)
+        else:
+            self.get_or_create_report(agency_id, year)
+        return None
+
+    @staticmethod
+    def _agency_reports(
+        conn, memberships: list[MembershipInfo], agency_id: int, year: int
+    ) -> tuple[str, str, bool, dict] | None:
+        """(agency name, role, needs approval, {year: report row} for year and year - 1) of the user
+        in this agency; None: no access. Roles as :meth:`role_in_agency`: a direct reviewer/officer
+        membership, else coordinator of the agency's office."""
+        rows = conn.execute(_Q_AGENCY_REPORTS, {"agency_id": agency_id, "years": [year, year - 1]}).all()
+        if not rows:
+            return None
+        row = rows[0]
+        roles = {m.role for m in memberships if m.agency_id == agency_id}
+        role = next((r for r in ("reviewer", "officer") if r in roles), None)
+        if role is None and row.a_office_id is not None and any(
+            m.role == "coordinator" and m.office_id == row.a_office_id for m in memberships
+        ):
+            role = "coordinator"
+        if role is None:
+            return None
+        reports = {r.year: r for r in rows if r.id is not None}
+        return row.agency_name, role, bool(row.needs_approval), reports
 
     # -- writing ------------------------------------------------------------------------------------
     @staticmethod
@@ -606,8 +985,7 @@ class Store:
         *,
         drop_derived: bool = False,
     ) -> tuple[dict, dict, dict]:
-        derived = fmt.derived_keys
-        narrative_keys = {p.key for p in fmt.narrative_parts}
+        derived, narrative_keys = _format_keys(fmt)
         vals: dict[str, int | Decimal | None] = {}
         for key, value in (values or {}).items():
             cell = fmt.cells.get(key)
@@ -660,23 +1038,145 @@ class Store:
         if position is not None and user_id is None:
             raise ValueError("position needs a user_id")
         try:
-            with self._write() as s:
-                if not self._claim_update(s, update_id):
+            with self._write_engine.begin() as conn:
+                if not self._claim(conn, update_id):
                     return None
-                r = self._lock_report(s, report_id, expected_version)
+                # SQLite: BEGIN IMMEDIATE already holds the write lock
+                q = _Q_REPORT if conn.dialect.name == "sqlite" else _Q_REPORT_LOCK
+                r = conn.execute(q, {"report_id": report_id}).first()
+                if r is None:
+                    raise NotFound(f"报告 {report_id} 不存在")
+                if expected_version is not None and r.version != expected_version:
+                    raise StaleWrite(report_id, expected_version, r.version)
                 fmt = formats.for_year(r.year, r.format_id)
                 vals, narrs, us = self._validated(fmt, values, narratives, units)
-                changed = self._apply(
-                    s, r, fmt, user_id=user_id, source=source, values=vals, narratives=narrs, units=us
-                )
-                version = self._bump(s, r) if changed else r.version
+                # the stored report of this version, if in memory (validated by the version just read)
+                cached = self._cached(r)
+                changed = self._apply_core(conn, r.id, cached, user_id=user_id, source=source,
+                                           values=vals, narratives=narrs, units=us)
+                version = r.version
+                if changed:
+                    res = conn.execute(
+                        _U_BUMP, {"rid": r.id, "old_version": r.version, "new_version": r.version + 1, "now": utcnow()}
+                    )
+                    if res.rowcount != 1:
+                        raise StaleWrite(r.id, r.version)
+                    version += 1
                 if position is not None:
-                    self._set_position(s, user_id, position)
-                return version
+                    self._upsert_position(conn, user_id, position)
+            # committed: the new version's report is the old one with the answers applied
+            if changed and cached is not None:
+                self._reports.put((r.id, version), (r.created_at, apply_answers(cached, vals, narrs, us)))
+            return version
         except IntegrityError:
             if update_id is not None and self._is_processed(update_id):
                 return None
             raise
+
+    @staticmethod
+    def _claim(conn, update_id: int | None) -> bool:
+        """Record the update id in this transaction (Core); False if it was processed before."""
+        if update_id is None:
+            return True
+        stmt = _upserts(conn.dialect.name)["claim"]
+        return conn.execute(stmt, {"update_id": update_id, "processed_at": utcnow()}).first() is not None
+
+    @staticmethod
+    def _upsert_position(conn, user_id: int, position: dict) -> None:
+        state = json.dumps(position, ensure_ascii=False, sort_keys=True)
+        conn.execute(_upserts(conn.dialect.name)["position"], {"user_id": user_id, "state": state, "updated_at": utcnow()})
+
+    @staticmethod
+    def _apply_core(
+        conn,
+        report_id: int,
+        stored: Report | None,
+        *,
+        user_id: int | None,
+        source: str,
+        values: Mapping[str, int | Decimal | None],
+        narratives: Mapping[str, str | None],
+        units: Mapping[str, str | None],
+    ) -> int:
+        """As :meth:`_apply`, with Core statements (executemany). ``stored`` is the report as stored
+        now (the cached version just validated), or None to read the old values of the keys."""
+        keys = sorted(set(values) | set(units))
+        if stored is not None:
+            old_cells = {
+                k: (stored.values.get(k), stored.units.get(k))
+                for k in keys
+                if k in stored.values or k in stored.units
+            }
+            old_narr = {k: stored.narratives[k] for k in narratives if k in stored.narratives}
+        else:
+            old_cells = {}
+            if keys:
+                for k, kind, iv, dec, unit in conn.execute(
+                    select(_CELL.c.key, _CELL.c.kind, _CELL.c.int_value, _CELL.c.decimal_text, _CELL.c.unit).where(
+                        _CELL.c.report_id == report_id, _CELL.c.key.in_(keys)
+                    )
+                ):
+                    old_cells[k] = (_decode_cols(k, kind, iv, dec), unit)
+            old_narr = {}
+            if narratives:
+                old_narr = dict(
+                    conn.execute(
+                        select(_NARRATIVE.c.key, _NARRATIVE.c.text).where(
+                            _NARRATIVE.c.report_id == report_id, _NARRATIVE.c.key.in_(sorted(narratives))
+                        )
+                    ).all()
+                )
+        now = utcnow()
+        events: list[dict] = []
+        upserts: list[dict] = []
+        deletes: list[str] = []
+
+        def audit(key: str, old: str | None, new: str | None) -> None:
+            events.append(
+                {"at": now, "user_id": user_id, "report_id": report_id, "key": key, "old": old, "new": new,
+                 "source": source}
+            )
+
+        for key in keys:
+            old_value, old_unit = old_cells.get(key, (None, None))
+            new_value = values[key] if key in values else old_value
+            new_unit = units[key] if key in units else old_unit
+            value_changed = not _same(old_value, new_value)
+            unit_changed = old_unit != new_unit
+            if not value_changed and not unit_changed:
+                continue
+            if value_changed:
+                audit(key, _audit_text(old_value), _audit_text(new_value))
+            if unit_changed:
+                audit(key + UNIT_SUFFIX, old_unit, new_unit)
+            if new_value is None and new_unit is None:
+                if key in old_cells:
+                    deletes.append(key)
+                continue
+            upserts.append({"report_id": report_id, "key": key, "unit": new_unit, **_encode_cols(new_value)})
+        n_upserts: list[dict] = []
+        n_deletes: list[str] = []
+        for key in sorted(narratives):
+            text = narratives[key]
+            old = old_narr.get(key)
+            if old == text:
+                continue
+            audit(key, old, text)
+            if text is None:
+                n_deletes.append(key)
+            else:
+                n_upserts.append({"report_id": report_id, "key": key, "text": text})
+        if upserts:
+            conn.execute(_upserts(conn.dialect.name)["cell"], upserts)
+        if deletes:
+            conn.execute(delete(_CELL).where(_CELL.c.report_id == report_id, _CELL.c.key.in_(deletes)))
+        if n_upserts:
+            conn.execute(_upserts(conn.dialect.name)["narrative"], n_upserts)
+        if n_deletes:
+            conn.execute(delete(_NARRATIVE).where(_NARRATIVE.c.report_id == report_id, _NARRATIVE.c.key.in_(n_deletes)))
+        if events:
+            conn.execute(_I_AUDIT, events)
+        return len(events)
 
     def replace_report(
         self,
@@ -756,10 +1256,13 @@ class Store:
     def set_position(self, user_id: int, position: dict | None, update_id: int | None = None) -> bool:
         """Store (None: clear) the user's interview state; False if update_id was already processed."""
         try:
-            with self._write() as s:
-                if not self._claim_update(s, update_id):
+            with self._write_engine.begin() as conn:
+                if not self._claim(conn, update_id):
                     return False
-                self._set_position(s, user_id, position)
+                if position is None:
+                    conn.execute(delete(_POSITION).where(_POSITION.c.user_id == user_id))
+                else:
+                    self._upsert_position(conn, user_id, position)
                 return True
         except IntegrityError:
             if update_id is not None and self._is_processed(update_id):

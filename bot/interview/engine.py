@@ -12,8 +12,10 @@ import datetime as dt
 import io
 import json
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from bot import messages as M
 from report.model import Report, Value
@@ -31,6 +33,12 @@ DOC_KINDS = ("docx", "html", "txt", "md", "xlsx")
 REPORT_FILES = (".txt", ".html", ".htm", ".docx")  # published reports the check-up reads
 NARRATIVE_FILES = (".txt", ".docx")  # files that fill a narrative part (on a narrative question)
 CHECKUP_MAX_LISTED = 15  # problems listed in a check-up; the rest are counted
+# Telegram splits a text longer than 4096 characters into several messages that arrive within a
+# second or two. A text arriving less than CONTINUATION_SECONDS after a text of at least
+# SPLIT_MIN_CHARS was saved continues the part that text was saved to.
+CONTINUATION_SECONDS = 3.0
+SPLIT_MIN_CHARS = 2000
+INCOMPLETE_RULES = ("section.incomplete", "narrative.empty")  # problems that only mean "not answered"
 
 
 @dataclass
@@ -62,6 +70,8 @@ class Context:
     max_upload_bytes: int = 10 * 1024 * 1024
     # The current agency's stored report of a year (None when there is none); set by the service.
     year_report: Callable[[int], YearReport | None] | None = None
+    now: dt.datetime | None = None  # the service clock (None when it gives only a date)
+    needs_approval: bool = False  # storage.coordination.needs_approval: a reviewer's 批准提交 submits
 
     @property
     def can_write(self) -> bool:
@@ -378,6 +388,9 @@ def read_text_document(doc: Document) -> str:
 def step(state: dict, report: Report | None, ctx: Context, inp: Input) -> Step:
     state = dict(state or {})
     state.setdefault("screen", S.START)
+    if not isinstance(inp, Text):
+        for k in ("lp", "lt", "ln"):  # only texts in quick succession continue a part
+            state.pop(k, None)
     if isinstance(inp, Callback):
         tok, _, action = inp.data.partition(":")
         if tok != str(S.token(state)):
@@ -497,7 +510,12 @@ def _callback(state: dict, report: Report | None, ctx: Context, action: str) -> 
         if verb == "k" and state.get("screen") == S.REG_KIND and state.get("reg_name") and ctx.open_registration:
             if arg not in M.AGENCY_KINDS:
                 return Step(state)
-            step_ = Step(S.goto(state, S.HUB))
+            # a new officer is walked through the report from its first question
+            from report import formats
+
+            fmt = formats.for_year(int(state.get("year") or default_year(ctx.today)))
+            first = Q.section_questions(fmt, fmt.sections[0].id)[0]
+            step_ = Step(S.goto(state, S.QUESTION, q=first.id))
             step_.changes.register = (state["reg_name"], arg)
             return step_
         return _unregistered(state, ctx, Callback(action))
@@ -507,6 +525,9 @@ def _callback(state: dict, report: Report | None, ctx: Context, action: str) -> 
     if verb == "cont":
         if Q.find(fmt, state.get("q")) is not None:
             return Step(dict(state, screen=S.QUESTION))
+        first = Q.first_open(fmt, report, _skipped(state)) if ctx.can_write else None
+        if first is not None:
+            return Step(S.goto(state, S.QUESTION, q=first.id))
         return Step(S.goto(state, S.HUB))
     if verb == "yrs":
         return Step(S.goto(state, S.YEAR))
@@ -547,6 +568,8 @@ def _callback(state: dict, report: Report | None, ctx: Context, action: str) -> 
     if verb == "reopen":
         if ctx.role != "officer":
             return Step(state, prefix=M.READONLY_ROLE)
+        if ctx.needs_approval and ctx.status == "submitted":
+            return Step(S.goto(state, S.HUB), prefix=M.APPROVED_READONLY)
         st = Step(S.goto(state, S.HUB), prefix=M.REOPENED)
         st.changes.status = "draft"
         return st
@@ -590,17 +613,54 @@ def _next_section(state: dict, report: Report, ctx: Context) -> Step:
     return Step(S.goto(state, S.CHECK_ALL))
 
 
-def _after_answer(state: dict, report: Report, q: Q.Question, prefix: str = "") -> Step:
+def _skipped(state: dict) -> set[str]:
+    skp = state.get("skp")
+    return {x for x in skp if isinstance(x, str)} if isinstance(skp, list) else set()
+
+
+def _section_errors(report: Report, ctx: Context | None, section_id: str) -> bool:
+    """Whether the section has errors besides unanswered items (identities, bad values)."""
+    previous = ctx.previous if ctx is not None else None
+    return any(
+        p.is_error and p.section == section_id and p.rule not in INCOMPLETE_RULES
+        for p in validate(report, previous)
+    )
+
+
+def _advance(state: dict, report: Report, ctx: Context | None, section_id: str, prefix: str = "",
+             after: int | None = None) -> Step:
+    """The next unanswered question of the section after position ``after`` (from its start when
+    None); once the section is done, the check screen if it has errors, else the first question of
+    the next incomplete section (then the earlier ones), else 检查全部 (report = answers applied)."""
+    fmt = report.format
+    skipped = _skipped(state)
+    qs = Q.section_questions(fmt, section_id)
+    start = 0 if after is None else after + 1
+    for q in qs[start:]:
+        if q.id not in skipped and not q.answered(report):
+            return Step(S.goto(state, S.QUESTION, q=q.id), prefix=prefix)
+    if _section_errors(report, ctx, section_id):
+        return Step(S.goto(state, S.CHECK, sec=section_id), prefix=prefix)
+    ids = [s.id for s in fmt.sections]
+    i = ids.index(section_id)
+    nxt = Q.first_open(fmt, report, skipped, ids[i + 1 :] + ids[: i + 1])
+    if nxt is None:
+        return Step(S.goto(state, S.CHECK_ALL), prefix=prefix)
+    done, total = report.section_answered(section_id)
+    adv = section_id if done == total and nxt.section_id != section_id else None
+    return Step(S.goto(state, S.QUESTION, q=nxt.id, adv=adv), prefix=prefix)
+
+
+def _after_answer(state: dict, report: Report, q: Q.Question, prefix: str = "", ctx: Context | None = None,
+                  *, from_start: bool = False) -> Step:
     """Where to go once the question is answered (report = with the answer applied)."""
     ret = state.get("ret")
     if ret == S.CHECK_ALL:
         return Step(S.goto(state, S.CHECK_ALL), prefix=prefix)
     if ret == S.CHECK:
         return Step(S.goto(state, S.CHECK, sec=state.get("sec") or q.section_id), prefix=prefix)
-    nxt = Q.next_unanswered(report.format, q.section_id, report, Q.index_of(report.format, q))
-    if nxt is None:
-        return Step(S.goto(state, S.CHECK, sec=q.section_id), prefix=prefix)
-    return Step(S.goto(state, S.QUESTION, q=nxt.id), prefix=prefix)
+    after = None if from_start else Q.index_of(report.format, q)
+    return _advance(state, report, ctx, q.section_id, prefix, after)
 
 
 def _saved(state: dict, ch: Changes, step_: Step) -> Step:
@@ -616,29 +676,33 @@ def _answer_button(state: dict, report: Report, ctx: Context, q: Q.Question, ver
         if prev is None:
             return Step(S.goto(state, S.HUB))
         new = dict(state, q=prev.id, fails=0)
-        new.pop("pending", None)
+        for k in ("pending", "adv", "mv"):
+            new.pop(k, None)
         return Step(new)
     if verb in ("skip", "next"):
         if verb == "skip" and not q.optional:
             return Step(state, prefix=M.CANNOT_SKIP)
-        return _after_answer(state, report, q)
+        new = state
+        if verb == "skip":
+            new = dict(state, skp=sorted(_skipped(state) | {q.id})[-60:])
+        return _after_answer(new, report, q, ctx=ctx)
     if not ctx.can_write:
         return Step(state, prefix=_readonly_reason(ctx))
     if q.kind == Q.GATE and verb in ("y", "n"):
-        return _gate(state, report, q, verb == "y")
+        return _gate(state, report, ctx, q, verb == "y")
     if q.kind == Q.UNIT and verb == "un":
         try:
             unit = q.columns[0].unit_choices[int(arg)]
         except (ValueError, IndexError):
             return Step(state)
         ch = Changes(units={q.cells[0]: unit})
-        return _saved(state, ch, _after_answer(state, _apply(report, ch), q, M.unit_saved(unit)))
+        return _saved(state, ch, _after_answer(state, _apply(report, ch), q, M.unit_saved(unit), ctx))
     if q.kind == Q.ROW and verb == "ok":
         suggestion = carry_suggestion(report, ctx, q)
         if suggestion is None:
             return Step(state)
         ch = Changes(values=suggestion)
-        return _saved(state, ch, _after_answer(state, _apply(report, ch), q, _row_saved(report, ch, q)))
+        return _saved(state, ch, _after_answer(state, _apply(report, ch), q, _row_saved(report, ch, q), ctx))
     if q.kind == Q.NARRATIVE:
         key = q.part.key
         old = report.narratives.get(key) or ""
@@ -647,35 +711,72 @@ def _answer_button(state: dict, report: Report, ctx: Context, q: Q.Question, ver
             draft = draft_for(q.part, report)
             if draft is None:
                 return Step(state)
-            ch = Changes(narratives={key: draft})
-            new = dict(state, fails=0)
-            new.pop("pending", None)
-            return Step(new, changes=ch, prefix=M.narrative_saved(len(draft)))
+            return _save_part(state, report, ctx, q, draft)
         if verb in ("app", "rep") and pending:
             text = f"{old}\n{pending}" if verb == "app" and old else pending
-            ch = Changes(narratives={key: text})
-            new = dict(state)
-            new.pop("pending", None)
-            return Step(new, changes=ch, prefix=M.narrative_saved(len(text)))
+            return _save_part(state, report, ctx, q, text)
         if verb == "drop":
             new = dict(state)
             new.pop("pending", None)
             return Step(new, prefix=M.PENDING_DROPPED)
+        if verb == "mv":
+            return _move_here(state, report, ctx, q)
     return Step(state)
 
 
-def _gate(state: dict, report: Report, q: Q.Question, yes: bool) -> Step:
+def _save_part(state: dict, report: Report, ctx: Context, q: Q.Question, text: str) -> Step:
+    """Save a narrative part and move on (a confirmation, then the next question)."""
+    ch = Changes(narratives={q.part.key: text})
+    new = dict(state, fails=0)
+    new.pop("pending", None)
+    prefix = M.narrative_saved(_part_label(report, q.part), len(text))
+    return _saved(new, ch, _after_answer(new, _apply(report, ch), q, prefix, ctx))
+
+
+def _part_label(report: Report, part) -> str:
+    """（一）主动公开 for a part of 一; the section title for a one-part section (五、六)."""
+    section = report.format.section(part.section_id)
+    return part.label if len(section.parts) > 1 else section.title
+
+
+def _move_here(state: dict, report: Report, ctx: Context, q: Q.Question) -> Step:
+    """改为本题答案: the text taken as a continuation of another part becomes this part's answer."""
+    mv = state.get("mv")
+    new = dict(state)
+    new.pop("mv", None)
+    if not isinstance(mv, dict) or not isinstance(mv.get("t"), str) or not isinstance(mv.get("k"), str):
+        return Step(new)
+    key, text = mv["k"], mv["t"]
+    old = report.narratives.get(key) or ""
+    tail = "\n" + text
+    if key == q.part.key or not old.endswith(tail):
+        return Step(new, prefix=M.MOVE_LOST)
+    src = report.format.narrative_part(key)
+    moved = M.moved(_part_label(report, src))
+    ch = Changes(narratives={key: old[: -len(tail)]})
+    if (report.narratives.get(q.part.key) or "").strip():
+        new["pending"] = text  # asks 追加 / 替换 like any second text
+        return Step(new, changes=ch, prefix=moved)
+    ch.narratives[q.part.key] = text
+    prefix = moved + "\n" + M.narrative_saved(_part_label(report, q.part), len(text))
+    return _saved(new, ch, _after_answer(new, _apply(report, ch), q, prefix, ctx))
+
+
+def _zero(report: Report, key: str) -> Value:
+    return Decimal(0) if report.format.cells[key].type == "decimal" else 0
+
+
+def _gate(state: dict, report: Report, ctx: Context, q: Q.Question, yes: bool) -> Step:
+    """A gate answered: 否/无 (是 for an all-zero gate) fills every covered cell with 0."""
     fmt = report.format
-    if yes:
+    zero = yes if q.zero_on_yes else not yes
+    if not zero:
         nxt = Q.next_unanswered(fmt, q.section_id, report, Q.index_of(fmt, q))
         if nxt is None:
-            return _after_answer(state, report, q)
+            return _after_answer(state, report, q, ctx=ctx)
         return Step(S.goto(state, S.QUESTION, q=nxt.id, ret=state.get("ret"), sec=state.get("sec")))
-    ch = Changes(values={k: 0 for k in q.cells})
-    rep = _apply(report, ch)
-    st = _after_answer(state, rep, q, M.gate_zero_filled(len(q.cells)))
-    st.changes = ch
-    return st
+    ch = Changes(values={k: _zero(report, k) for k in q.cells})
+    return _saved(state, ch, _after_answer(state, _apply(report, ch), q, M.gate_zero_filled(len(q.cells)), ctx))
 
 
 def carry_suggestion(report: Report, ctx: Context, q: Q.Question) -> dict[str, Value] | None:
@@ -723,6 +824,9 @@ def _submit(state: dict, report: Report, ctx: Context, confirmed: bool) -> Step:
         return Step(S.goto(state, S.CHECK_ALL), prefix=M.submit_blocked(_problem_lines(errs)))
     if warns and not confirmed:
         return Step(S.goto(state, S.SUBMIT))
+    if ctx.needs_approval:
+        # the office wants a reviewer's 批准提交 (bot/coordination): the status stays draft
+        return Step(S.goto(state, S.HUB), prefix=M.AWAITING_APPROVAL)
     st = Step(S.goto(state, S.HUB), prefix=M.SUBMITTED)
     st.changes.status = "submitted"
     return st
@@ -856,6 +960,9 @@ def _import(state: dict, ctx: Context, confirmed: bool) -> Step:
 # ---- text -----------------------------------------------------------------------------------------
 def _text(state: dict, report: Report, ctx: Context, text: str) -> Step:
     screen = state.get("screen")
+    cont = _continuation(state, report, ctx) if ctx.can_write and text.strip() else None
+    if cont is not None:
+        return _continue(state, report, ctx, cont, text.strip())
     if screen == S.YEAR:
         try:
             year = int(split_numbers(text)[0]) if len(split_numbers(text)) == 1 else 0
@@ -878,32 +985,163 @@ def _failed(state: dict, q: Q.Question, reason: str) -> Step:
     return Step(new, prefix=M.answer_refused(reason))
 
 
+# ---- narrative texts: continuation of a split message, sub-headings ------------------------------
+def _mark_text(st: Step, ctx: Context, key: str, text: str) -> Step:
+    """Remember which part a text was just saved to, when, and how long it was."""
+    if ctx.now is not None:
+        st.state.update(lp=key, lt=round(ctx.now.timestamp(), 3), ln=len(text))
+    return st
+
+
+def _continuation(state: dict, report: Report, ctx: Context) -> str | None:
+    """The part a text continues: a long text was saved to it less than CONTINUATION_SECONDS ago."""
+    key = state.get("lp")
+    if not isinstance(key, str) or ctx.now is None:
+        return None
+    try:
+        saved_at = float(state.get("lt"))
+        length = int(state.get("ln") or 0)
+    except (TypeError, ValueError):
+        return None
+    if length < SPLIT_MIN_CHARS or not (0 <= ctx.now.timestamp() - saved_at < CONTINUATION_SECONDS):
+        return None
+    if key not in {p.key for p in report.format.narrative_parts} or not (report.narratives.get(key) or "").strip():
+        return None
+    return key
+
+
+def _heading_re(label: str) -> re.Pattern | None:
+    """'（一）主动公开' -> a heading at a line start: full- or half-width brackets, optional 情况 and
+    punctuation, then the end of the line, a space or the text of the part."""
+    m = re.match(r"^[（(]\s*([^）)]+?)\s*[）)]\s*(.+?)\s*$", label)
+    if m is None:
+        return None
+    num, name = re.escape(m.group(1)), re.escape(m.group(2))
+    return re.compile(
+        rf"^[ \t\u3000]*[（(][ \t\u3000]*{num}[ \t\u3000]*[）)][ \t\u3000]*{name}(?:情况)?"
+        rf"(?:[ \t\u3000]*[。．.：:]|[ \t\u3000]*$|[ \t\u3000]+)",
+        re.M,
+    )
+
+
+def split_by_headings(section, text: str) -> tuple[str, list[tuple[str, str]]] | None:
+    """A text holding the sub-headings of a section's parts, cut at them: (the text before the
+    first heading, [(part key, text)] in the order of the text). None without any heading."""
+    found: list[tuple[int, int, str]] = []
+    for part in section.parts:
+        rx = _heading_re(part.label)
+        if rx is not None:
+            found += [(m.start(), m.end(), part.key) for m in rx.finditer(text)]
+    if not found:
+        return None
+    found.sort()
+    segments: list[tuple[str, str]] = []
+    for i, (_, end, key) in enumerate(found):
+        stop = found[i + 1][0] if i + 1 < len(found) else len(text)
+        segments.append((key, text[end:stop].strip()))
+    return text[: found[0][0]].strip(), segments
+
+
+def _save_split(state: dict, report: Report, ctx: Context, section, text: str, current: str | None,
+                cont: str | None = None) -> Step | None:
+    """Save a text cut at the section's sub-headings, every part at once; None when it holds fewer
+    than two headings (one, when it continues a part). The text before the first heading goes to
+    ``cont`` (appended), else to the current part when it comes first, else to the first heading's."""
+    if len(section.parts) < 2:
+        return None
+    cut = split_by_headings(section, text)
+    if cut is None:
+        return None
+    pre, segments = cut
+    if len({k for k, _ in segments}) < (1 if cont else 2):
+        return None
+    keys = [p.key for p in section.parts]
+    texts: dict[str, str] = {}
+    for key, body in segments:
+        if body:
+            texts[key] = f"{texts[key]}\n{body}" if key in texts else body
+    first = segments[0][0]
+    notes: dict[str, str] = {}
+    if pre:
+        if cont is not None:
+            old = report.narratives.get(cont) or ""
+            texts[cont] = f"{old}\n{pre}" + (f"\n{texts[cont]}" if cont in texts else "")
+            notes[cont] = M.SPLIT_APPENDED
+        elif current in keys and keys.index(current) < keys.index(first):
+            texts[current] = pre
+        else:
+            texts[first] = f"{pre}\n{texts[first]}" if first in texts else pre
+    if not texts:
+        return None
+    for key, body in texts.items():
+        old = (report.narratives.get(key) or "").strip()
+        if key not in notes and old and old != body:
+            notes[key] = M.SPLIT_REPLACED
+    ch = Changes(narratives=texts)
+    items = [(p.label, len(texts[p.key]), notes.get(p.key, "")) for p in section.parts if p.key in texts]
+    anchor = Q.section_questions(report.format, section.id)[0]
+    new = dict(state, fails=0)
+    for k in ("pending", "mv"):
+        new.pop(k, None)
+    st = _after_answer(new, _apply(report, ch), anchor, M.split_saved(items), ctx, from_start=True)
+    last = next((k for k, body in reversed(segments) if k in texts), cont or first)
+    return _mark_text(_saved(new, ch, st), ctx, last, text)
+
+
+def _continue(state: dict, report: Report, ctx: Context, key: str, text: str) -> Step:
+    """A text right after a long one: the rest of that part (or, with sub-headings, of its section)."""
+    part = report.format.narrative_part(key)
+    section = report.format.section(part.section_id)
+    split = _save_split(state, report, ctx, section, text, None, cont=key)
+    if split is not None:
+        return split
+    old = report.narratives.get(key) or ""
+    full = f"{old}\n{text}"
+    ch = Changes(narratives={key: full})
+    new = dict(state)
+    q = _current(state, report)
+    movable = q is not None and q.kind == Q.NARRATIVE and q.part.key != key and not state.get("pending")
+    if movable:
+        mv = state.get("mv")
+        prior = mv.get("t") if isinstance(mv, dict) and mv.get("k") == key and isinstance(mv.get("t"), str) else None
+        new["mv"] = {"k": key, "t": f"{prior}\n{text}" if prior else text}
+    prefix = M.continued(_part_label(report, part), len(text), len(full), movable)
+    return _mark_text(Step(new, changes=ch, prefix=prefix), ctx, key, text)
+
+
 def _answer_text(state: dict, report: Report, ctx: Context, q: Q.Question, text: str) -> Step:
     text = text.strip()
     if q.kind == Q.NARRATIVE:
         if not text:
             return _failed(state, q, M.EMPTY_TEXT)
         key = q.part.key
+        split = _save_split(state, report, ctx, report.format.section(q.section_id), text, key)
+        if split is not None:
+            return split
         old = report.narratives.get(key) or ""
         pending = state.get("pending")
         if pending:
             return Step(dict(state, pending=f"{pending}\n{text}"))
         if old.strip():
-            return Step(dict(state, pending=text))
-        new = dict(state, fails=0)
-        return Step(new, changes=Changes(narratives={key: text}), prefix=M.narrative_saved(len(text)))
+            new = dict(state, pending=text)
+            new.pop("mv", None)
+            return Step(new)
+        return _mark_text(_save_part(state, report, ctx, q, text), ctx, key, text)
     if q.kind == Q.GATE:
         t = text.strip("。.! ！")
         if t in M.YES_WORDS:
-            return _gate(state, report, q, True)
+            return _gate(state, report, ctx, q, True)
         if t in M.NO_WORDS:
-            return _gate(state, report, q, False)
+            return _gate(state, report, ctx, q, False)
+        typed = _gate_typed_row(state, report, ctx, q, text)
+        if typed is not None:
+            return typed
         return _failed(state, q, M.GATE_USE_BUTTONS)
     if q.kind == Q.UNIT:
         choices = q.columns[0].unit_choices
         if text in choices:
             ch = Changes(units={q.cells[0]: text})
-            return _saved(state, ch, _after_answer(state, _apply(report, ch), q, M.unit_saved(text)))
+            return _saved(state, ch, _after_answer(state, _apply(report, ch), q, M.unit_saved(text), ctx))
         return _failed(state, q, M.unit_invalid(choices))
     # a row
     if looks_like_table(text):
@@ -912,13 +1150,34 @@ def _answer_text(state: dict, report: Report, ctx: Context, q: Q.Question, text:
             return _failed(state, q, M.paste_refused(problems))
         ch = Changes(values=values)
         title = q.table.caption or _section_title(report, q.section_id)
-        return _saved(state, ch, _after_answer(state, _apply(report, ch), q, M.paste_applied(title, len(values))))
+        return _saved(state, ch, _after_answer(state, _apply(report, ch), q, M.paste_applied(title, len(values)), ctx))
     try:
         nums = parse_row(text, q.types)
     except NumberError as exc:
         return _failed(state, q, exc.reason)
     ch = Changes(values=dict(zip(q.cells, nums, strict=True)))
-    return _saved(state, ch, _after_answer(state, _apply(report, ch), q, _row_saved(report, ch, q)))
+    return _saved(state, ch, _after_answer(state, _apply(report, ch), q, _row_saved(report, ch, q), ctx))
+
+
+def _gate_typed_row(state: dict, report: Report, ctx: Context, q: Q.Question, text: str) -> Step | None:
+    """Figures typed on a section gate: "there are figures", and they answer the first row (or,
+    pasted, the whole table). None when they do not fit."""
+    if q.subgroup:
+        return None
+    fmt = report.format
+    nxt = Q.next_unanswered(fmt, q.section_id, report, Q.index_of(fmt, q))
+    if nxt is None or nxt.kind != Q.ROW:
+        return None
+    if looks_like_table(text):
+        if parse_table_paste(report, nxt.table, text)[1]:
+            return None
+    else:
+        try:
+            parse_row(text, nxt.types)
+        except NumberError:
+            return None
+    moved = S.goto(state, S.QUESTION, q=nxt.id, ret=state.get("ret"), sec=state.get("sec"))
+    return _answer_text(moved, report, ctx, nxt, text)
 
 
 # ==== views ========================================================================================
@@ -989,7 +1248,8 @@ def _view_hub(state: dict, report: Report, ctx: Context) -> Reply:
     last = [_btn(state, M.BTN_EXPORT, "ex")]
     if ctx.role == "officer":
         if ctx.status == "submitted":
-            last.append(_btn(state, M.BTN_REOPEN, "reopen"))
+            if not ctx.needs_approval:  # an approved report goes back through the reviewer's 退回修改
+                last.append(_btn(state, M.BTN_REOPEN, "reopen"))
         else:
             last.append(_btn(state, M.BTN_SUBMIT, "sub"))
     buttons.append(tuple(last))
@@ -1071,7 +1331,7 @@ def _view_check_all(state: dict, report: Report, ctx: Context) -> list[Reply]:
     problems = validate(report, ctx.previous)
     errs = [p for p in problems if p.is_error]
     warns = [p for p in problems if not p.is_error]
-    nav = [_btn(state, M.BTN_HUB, "hub")]
+    nav = [_btn(state, M.BTN_EXPORT, "ex"), _btn(state, M.BTN_HUB, "hub")]
     if ctx.can_write:
         nav.insert(0, _btn(state, M.BTN_SUBMIT, "sub"))
     summary = M.check_all_summary(_problem_lines(errs), _problem_lines(warns))
@@ -1107,6 +1367,9 @@ def _view_question(state: dict, report: Report, ctx: Context, q: Q.Question) -> 
         old = (report.narratives.get(key) or "").strip()
         pending = state.get("pending")
         body = M.ask_narrative(_part_title(report, q.part), q.part.label, old)
+        mv = state.get("mv")
+        if isinstance(mv, dict) and mv.get("k") != key and not pending:
+            extra.append((_btn(state, M.BTN_MOVE_HERE, "mv"),))
         if pending:
             body += "\n\n" + M.ask_append_replace(len(pending))
             extra.append(
@@ -1128,13 +1391,18 @@ def _view_question(state: dict, report: Report, ctx: Context, q: Q.Question) -> 
         else:
             nav.append(_btn(state, M.BTN_SKIP, "skip"))
     elif q.kind == Q.GATE:
-        if q.subgroup:
+        if q.zero_on_yes:
+            title = _section_title(report, q.section_id)
+            body = M.ask_zero_gate(q.section_id, title, Q.row_labels(fmt, q.section_id))
+            extra.append((_btn(state, M.BTN_ALL_ZERO, "y"), _btn(state, M.BTN_FILL_EACH, "n")))
+        elif q.subgroup:
             body = M.ask_subgroup_gate(q.subgroup)
             yes, no = M.BTN_HAVE, M.BTN_HAVE_NOT
         else:
             body = M.ask_section_gate(q.section_id, _section_title(report, q.section_id))
             yes, no = M.BTN_YES, M.BTN_NO
-        extra.append((_btn(state, yes, "y"), _btn(state, no, "n")))
+        if not q.zero_on_yes:
+            extra.append((_btn(state, yes, "y"), _btn(state, no, "n")))
     elif q.kind == Q.UNIT:
         cell = fmt.cells[q.cells[0]]
         body = M.ask_unit(cell.label, report.units.get(q.cells[0]))
@@ -1167,4 +1435,19 @@ def _view_question(state: dict, report: Report, ctx: Context, q: Q.Question) -> 
         choices = q.columns[0].unit_choices if q.kind == Q.UNIT else ()
         body += "\n" + M.example(q.kind, q.types, choices)
     nav.append(_btn(state, M.BTN_HUB, "hub"))
+    adv = state.get("adv")
+    if isinstance(adv, str) and _section_exists(report, adv) and adv != q.section_id:
+        # the walk just moved on from a completed section
+        head = M.section_done(_section_title(report, adv), _section_summary(report, adv)) + "\n\n" + head
+        extra.append((_btn(state, M.BTN_TASK_LIST, "hub"),))
     return Reply(f"{head}\n{body}", buttons=tuple(extra) + (tuple(nav),))
+
+
+def _section_summary(report: Report, section_id: str) -> str:
+    section = report.format.section(section_id)
+    if section.kind == "narrative":
+        texts = [(report.narratives.get(p.key) or "").strip() for p in section.parts]
+        return M.summary_narrative(sum(1 for t in texts if t), sum(len(t) for t in texts))
+    keys = report.section_input_keys(section_id)
+    nonzero = sum(1 for k in keys if report.values.get(k) not in (None, 0))
+    return M.summary_table(len(keys), nonzero)

@@ -5,10 +5,12 @@ Kinds:
 - ``row``: one table row, every input column in one message (totals are derived, never asked);
 - ``unit``: the unit of a decimal cell whose unit the format leaves open (2019 采购总金额);
 - ``gate``: a yes/no question covering a whole section table or a subgroup of rows; "no" fills
-  every covered input cell with 0.
+  every covered input cell with 0. A section of several tables (二) starts with a gate asked the
+  other way round (``zero_on_yes``): "are all the figures 0?", where "yes" fills every cell with 0.
 
 Question ids are short ASCII strings kept in the stored state and in callback data:
-``n:<part key>``, ``r:<table>:<row>``, ``u:<cell key>``, ``g:<table>`` (section gate),
+``n:<part key>``, ``r:<table>:<row>``, ``u:<cell key>``, ``g:<table>`` (section gate of a
+one-table section), ``g:sec:<first table>`` (all-zero gate of a section of several tables),
 ``g:<table>:<first row of the subgroup>``.
 """
 
@@ -38,6 +40,7 @@ class Question:
     cells: tuple[str, ...] = ()  # cells asked (row, unit) or covered (gate)
     subgroup: str | None = None  # the subgroup label of a subgroup gate
     optional: bool = False
+    zero_on_yes: bool = False  # a gate asking "all 0?": "yes" (not "no") fills the cells with 0
 
     @property
     def types(self) -> list[str]:
@@ -47,7 +50,8 @@ class Question:
         if self.kind == NARRATIVE:
             return bool((report.narratives.get(self.part.key) or "").strip())
         if self.kind == UNIT:
-            return self.cells[0] in report.units
+            # a unit is asked only for an amount other than 0
+            return self.cells[0] in report.units or report.values.get(self.cells[0]) == 0
         if self.kind == GATE:
             return any(k in report.values for k in self.cells)
         return all(k in report.values for k in self.cells)
@@ -120,11 +124,34 @@ def section_questions(fmt: Format, section_id: str) -> tuple[Question, ...]:
     out: list[Question] = []
     for table in section.tables:
         out += _table_questions(fmt, section_id, table)
+    covered = tuple(k for q in out if q.kind == ROW for k in q.cells)
     if len(section.tables) == 1:
         (table,) = section.tables
-        covered = tuple(k for q in out if q.kind == ROW for k in q.cells)
         out.insert(0, Question(id=f"g:{table.id}", kind=GATE, section_id=section_id, table=table, cells=covered))
+    elif section.tables:
+        table = section.tables[0]
+        out.insert(
+            0,
+            Question(
+                id=f"g:sec:{table.id}", kind=GATE, section_id=section_id, table=table, cells=covered, zero_on_yes=True
+            ),
+        )
     return tuple(out)
+
+
+def row_labels(fmt: Format, section_id: str) -> list[str]:
+    """The labels of the rows asked in a section (listed by its all-zero gate)."""
+    return [q.row.label for q in section_questions(fmt, section_id) if q.kind == ROW]
+
+
+def first_open(fmt: Format, report: Report, skipped: frozenset[str] | set[str] = frozenset(),
+               section_ids: list[str] | None = None) -> Question | None:
+    """The first unanswered question (not in ``skipped``) of the sections, in order."""
+    for sid in section_ids if section_ids is not None else [s.id for s in fmt.sections]:
+        for q in section_questions(fmt, sid):
+            if q.id not in skipped and not q.answered(report):
+                return q
+    return None
 
 
 @cache

@@ -1,8 +1,12 @@
 """The interview service: the engine plus the store, for one input of one user at a time.
 
-``handle`` loads the user's position and report, runs one engine step, commits every change
-(answers + position + processed update id) in one store call, reloads what was stored and only
-then renders the replies. The Telegram handlers and the console both call it.
+``handle`` reads everything the step needs in one store call (``Store.load_step``: user, position,
+role, agency, report and last year's report, the reports' values cached per version and validated
+by the version read in that transaction), runs one engine step, commits every change (answers +
+position + processed update id + version bump) in one store call and only then renders the
+replies. After saving answers the view shows the report it read with those answers applied (what
+was stored: the save refuses a stale version); other writes (Excel, status, import) are reread.
+The Telegram handlers and the console both call it.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from bot import messages as M
 from report.model import Report
+from storage.store import apply_answers
 
 from . import engine as E
 from . import state as S
@@ -30,6 +35,10 @@ def _start_hook() -> Callable | None:
     except ModuleNotFoundError:
         return None
     return getattr(hooks, "on_start_payload", None)
+
+
+def _date(now: dt.date | dt.datetime) -> dt.date:
+    return now.date() if isinstance(now, dt.datetime) else now
 
 
 def _year(report: Report | None) -> int | None:
@@ -90,10 +99,13 @@ class InterviewService:
                 if replies is not None:
                     return list(replies)
             return [Reply(M.INVALID_LINK)]
-        user = store.get_or_create_user(actor.telegram_id, actor.display_name)
-        stored = store.get_position(user.id) or {}
+        # one read transaction: user, position, role, agency, report (+ values) and last year's
+        now = self.clock()
+        data = store.load_step(actor.telegram_id, actor.display_name, default_year=E.default_year(_date(now)))
+        user = data.user
+        stored = data.position or {}
         state = dict(stored)
-        ctx, report, info = self._load(user, state)
+        ctx, report, info = self._context(data, state, now)
         step = E.step(state, report, ctx, inp)
         new = S.with_token(stored, step.state)
         ch = step.changes
@@ -180,7 +192,14 @@ class InterviewService:
             or (new.get("agency_id"), new.get("year")) != (ctx.agency_id, _year(report))
         ):
             ctx, report, _ = self._load(user, dict(new))
-        elif ch.answers or ch.replace is not None or ch.status is not None:
+        elif ch.answers:
+            # what was stored is what is shown: the report the step read with the answers applied
+            # (the save refused a stale version, so nothing else changed in between)
+            if version != ctx.version:
+                saved = store.cached_report(info.id, version)
+                report = saved if saved is not None else apply_answers(report, ch.values, ch.narratives, ch.units)
+                ctx.version = version
+        elif ch.replace is not None or ch.status is not None:
             report, ctx.version = store.load_report(info.id)  # what was stored is what is shown
             ctx.status = store.get_report_info(info.id).status
         replies = E.view(new, report, ctx)
@@ -193,42 +212,34 @@ class InterviewService:
 
     def _load(self, user, state: dict) -> tuple[E.Context, Report | None, object | None]:
         """Resolve the agency and year (updating ``state``), load the report and the context."""
+        now = self.clock()
+        data = self.store.load_step(user.telegram_id, "", default_year=E.default_year(_date(now)), state=state)
+        return self._context(data, state, now)
+
+    def _context(self, data, state: dict, now) -> tuple[E.Context, Report | None, object | None]:
+        """The engine's context from what Store.load_step read (updating ``state``'s agency and year)."""
         store = self.store
-        today = self.today()
-        memberships = store.memberships(user.id)
-        agency_id = state.get("agency_id")
-        role = store.role_in_agency(user.id, agency_id) if agency_id else None
-        if role is None:
-            ids = [m.agency_id for m in memberships if m.agency_id is not None]
-            agency_id = ids[0] if ids else None
-            role = store.role_in_agency(user.id, agency_id) if agency_id else None
-            if agency_id is None:
-                state.pop("agency_id", None)
-            else:
-                state["agency_id"] = agency_id
         ctx = E.Context(
-            today=today,
+            today=_date(now),
+            now=now if isinstance(now, dt.datetime) else None,
             open_registration=bool(self.settings.open_registration),
-            has_memberships=bool(memberships),
+            has_memberships=data.has_memberships,
             max_upload_bytes=int(getattr(self.settings, "max_upload_bytes", 0) or 10 * 1024 * 1024),
         )
-        if agency_id is None or role is None:
+        agency_id = data.agency_id
+        if agency_id is None:
+            state.pop("agency_id", None)
             return ctx, None, None
-        agency = store.get_agency(agency_id)
-        year = int(state.get("year") or E.default_year(today))
-        state["year"] = year
-        info = store.find_report(agency_id, year) or store.get_or_create_report(agency_id, year)
-        report, version = store.load_report(info.id)
-        previous = None
-        prev_info = store.find_report(agency_id, year - 1)
-        if prev_info is not None:
-            previous, _ = store.load_report(prev_info.id)
+        state["agency_id"] = agency_id
+        state["year"] = data.year
+        info = data.info
         ctx.agency_id = agency_id
-        ctx.agency_name = agency.name
-        ctx.role = role
+        ctx.agency_name = data.agency_name
+        ctx.role = data.role
         ctx.status = info.status
-        ctx.version = version
-        ctx.previous = previous
+        ctx.version = info.version
+        ctx.previous = data.previous
+        ctx.needs_approval = data.needs_approval
 
         def year_report(y: int) -> E.YearReport | None:
             found = store.find_report(agency_id, y)
@@ -238,4 +249,4 @@ class InterviewService:
             return E.YearReport(rep, ver, found.status)
 
         ctx.year_report = year_report
-        return ctx, report, info
+        return ctx, data.report, info

@@ -18,6 +18,14 @@ Keys (all optional):
                    "checkup"; capped at MAX_IMPORT_CHARS)
   ovr        int   1 once 导入 found answers in the target year's report (asks 将覆盖…)
   back       dict  where 不导入 returns to: {"screen", "q", "sec", "ret"}
+  adv        str   the section just completed when the walk moved on to the next section (its
+                   one-line summary and 返回任务清单 are shown with the question)
+  mv         dict  {"k": part key, "t": text}: a text taken as the continuation of part "k" (a
+                   long message split by Telegram) that 改为本题答案 may move to the current part
+  lp, lt, ln       the narrative part last saved from a text, when (epoch seconds, service clock)
+                   and the length of that text: a text arriving within CONTINUATION_SECONDS after
+                   a long one continues that part
+  skp        list  question ids skipped in this walk (the auto-advance does not ask them again)
 """
 
 from __future__ import annotations
@@ -42,9 +50,9 @@ MAX_IMPORT_CHARS = 60_000
 BACK_KEYS = ("screen", "q", "sec", "ret")
 
 # Keys that may change without expiring the buttons already on screen.
-_UNTRACKED = ("tok", "fails", "ver", "rid")
+_UNTRACKED = ("tok", "fails", "ver", "rid", "lp", "lt", "ln", "skp")
 # Keys that belong to one screen and are dropped when the screen changes.
-_SCREEN_KEYS = ("q", "sec", "ret", "fails", "pending", "reg_name", "wait", "imp", "ovr", "back")
+_SCREEN_KEYS = ("q", "sec", "ret", "fails", "pending", "reg_name", "wait", "imp", "ovr", "back", "adv", "mv")
 
 
 def token(state: dict) -> int:

@@ -5,7 +5,10 @@ A sweep (only in working hours of a working day, in the configured time zone):
    go back to pending if their HTTP call never started, else become ``unknown`` (never resent);
 2. ``plan`` (at most every ``plan_every``): insert the reminders due now (idempotent);
 3. claim due rows in small batches (marked ``sending`` in the claim transaction, FOR UPDATE SKIP
-   LOCKED on PostgreSQL, so several instances may sweep at once) and deliver them, paced.
+   LOCKED on PostgreSQL, so several instances may sweep at once) and deliver them, paced
+   (bot/reminders/pacing.py), for at most 90 % of the sweep interval. Before each HTTP call the
+   attempt is committed (attempts + 1), so recovery can tell "claimed, never tried" (back to
+   pending) from "maybe sent" (unknown).
 
 Outcome of one send:
 - success → ``sent``;
@@ -193,38 +196,59 @@ class Sweeper:
             self._last_plan = now
         started = time.monotonic()
         self._facts_cache.clear()
-        while time.monotonic() - started < self.time_budget:
-            batch = await self._db(repo.claim, self.clock(), self.batch_size, self.claimer)
-            if not batch:
-                break
-            stats.claimed += len(batch)
-            await self.deliver(bot, batch, stats)
+        await self.deliver_stream(bot, stats, lambda: time.monotonic() - started < self.time_budget)
         return stats
 
-    async def deliver(self, bot, batch: list[repo.OutboxItem], stats: SweepStats) -> None:
-        queue: asyncio.Queue[repo.OutboxItem] = asyncio.Queue()
-        for item in batch:
-            queue.put_nowait(item)
+    async def deliver_stream(self, bot, stats: SweepStats, keep_claiming: Callable[[], bool]) -> None:
+        """Workers send continuously from a small queue that a producer keeps topped up by claiming
+        (no drain at batch boundaries). Claimed rows waiting in the queue have no attempt started,
+        so after a crash recovery puts them back to pending."""
+        queue: asyncio.Queue[repo.OutboxItem | None] = asyncio.Queue()
+        low_water = max(1, self.batch_size // 2)
+        more = asyncio.Event()
+        more.set()
+
+        async def producer() -> None:
+            try:
+                while keep_claiming():
+                    await more.wait()
+                    more.clear()
+                    if queue.qsize() >= low_water:
+                        continue
+                    batch = await self._db(repo.claim, self.clock(), self.batch_size, self.claimer)
+                    if not batch:
+                        break
+                    stats.claimed += len(batch)
+                    for item in batch:
+                        queue.put_nowait(item)
+                    more.set()
+            finally:
+                for _ in range(self.concurrency):
+                    queue.put_nowait(None)
 
         async def worker() -> None:
             while True:
-                try:
-                    item = queue.get_nowait()
-                except asyncio.QueueEmpty:
+                item = await queue.get()
+                if item is None:
                     return
-                try:
-                    outcome = await self.deliver_one(bot, item)
-                except Exception:  # noqa: BLE001 - one bad row must not stop the sweep
-                    log.exception("reminder %s: unexpected error", item.id)
-                    await self._record(
-                        item.id, repo.retry_values(self.clock() + self.backoff(item.attempts + 1), "internal error")
-                    )
-                    outcome = "retry"
-                stats.outcomes[item.id] = outcome
-                counter = "retried" if outcome == "retry" else outcome
-                setattr(stats, counter, getattr(stats, counter) + 1)
+                if queue.qsize() < low_water:
+                    more.set()
+                await self._deliver_counted(bot, item, stats)
 
-        await asyncio.gather(*(worker() for _ in range(min(self.concurrency, len(batch)))))
+        await asyncio.gather(producer(), *(worker() for _ in range(self.concurrency)))
+
+    async def _deliver_counted(self, bot, item: repo.OutboxItem, stats: SweepStats) -> None:
+        try:
+            outcome = await self.deliver_one(bot, item)
+        except Exception:  # noqa: BLE001 - one bad row must not stop the sweep
+            log.exception("reminder %s: unexpected error", item.id)
+            await self._record(
+                item.id, repo.retry_values(self.clock() + self.backoff(item.attempts + 1), "internal error")
+            )
+            outcome = "retry"
+        stats.outcomes[item.id] = outcome
+        counter = "retried" if outcome == "retry" else outcome
+        setattr(stats, counter, getattr(stats, counter) + 1)
 
     async def _refresh(self, item: repo.OutboxItem) -> repo.OutboxItem | None:
         """Current progress for a report reminder; None when the report was submitted or removed."""

@@ -89,9 +89,35 @@ def fill_template(data: bytes, rep: Report, values: dict[str, object] | None = N
 
 
 # -- conversations -------------------------------------------------------------------------------------
+def narrative_in_one_message(rep: Report, section_id: str = "一") -> str:
+    """The parts of a narrative section in one text, each under its sub-heading (from the format)."""
+    return "\n".join(f"{p.label}\n{rep.narratives[p.key]}" for p in rep.format.section(section_id).parts)
+
+
+async def sample_report_fast(chat, rep: Report) -> bytes:
+    """A report whose figures are all 0, from /start to the received .docx the way an officer who
+    registers does it: every question answered where the bot asks it, using the fast paths (一 in
+    one message, 二 through its all-zero gate, 三 and 四 through theirs, 六 by 采用草稿)."""
+    await chat.command("/start")
+    await chat.send(rep.agency)
+    await chat.press(M.AGENCY_KINDS["department"])
+    await chat.send(narrative_in_one_message(rep))
+    await chat.press(M.BTN_ALL_ZERO)
+    await chat.press(M.BTN_NO, exact=True)  # 三: no applications
+    await chat.press(M.BTN_NO, exact=True)  # 四: no reviews or lawsuits
+    await chat.send(rep.narratives["n5"])
+    await chat.press(M.BTN_USE_DRAFT)
+    await chat.command("/export")
+    await chat.press(M.EXPORT_KINDS["docx"])
+    name, data = chat.documents()[-1]
+    assert name.endswith(".docx"), name
+    return data
+
+
 async def short_report_via_template(chat, rep: Report) -> bytes:
     """From /start to the received .docx: the tables through the Excel template, the narratives
-    typed one part per message. Returns the .docx bytes."""
+    typed one part per message (each saved part moves on to the next; 二–四 are complete, so the
+    walk goes from 一 straight to 五). Returns the .docx bytes."""
     fmt = rep.format
     await chat.command("/start")
     await chat.command("/template")
@@ -102,8 +128,6 @@ async def short_report_via_template(chat, rep: Report) -> bytes:
     for section in fmt.sections:
         if section.kind != "narrative":
             continue
-        if section.id != fmt.sections[0].id:
-            await chat.press(M.BTN_NEXT_SECTION)
         for part in section.parts:
             await answer_narrative(chat, rep.narratives[part.key])
     await chat.command("/export")
@@ -114,10 +138,8 @@ async def short_report_via_template(chat, rep: Report) -> bytes:
 
 
 async def answer_narrative(chat, text: str) -> None:
-    """Type a narrative part; move on if the bot waits for more text (a part may take several messages)."""
+    """Type a narrative part: the bot saves it and asks the next question."""
     await chat.send(text)
-    if M.BTN_NEXT in chat.buttons():
-        await chat.press(M.BTN_NEXT, exact=True)
 
 
 async def answer_section(chat, rep: Report, section_id: str) -> None:
@@ -130,7 +152,9 @@ async def answer_section(chat, rep: Report, section_id: str) -> None:
             continue
         if q.kind == Q.GATE:
             zero = all(rep.values.get(k) == 0 for k in q.cells)
-            if q.subgroup:
+            if q.zero_on_yes:
+                await chat.press(M.BTN_ALL_ZERO if zero else M.BTN_FILL_EACH, exact=True)
+            elif q.subgroup:
                 await chat.press(M.BTN_HAVE_NOT if zero else M.BTN_HAVE, exact=True)
             else:
                 await chat.press(M.BTN_NO if zero else M.BTN_YES, exact=True)
@@ -141,20 +165,21 @@ async def answer_section(chat, rep: Report, section_id: str) -> None:
         if q.kind == Q.NARRATIVE:
             await answer_narrative(chat, rep.narratives[q.part.key])
         elif q.kind == Q.UNIT:
-            await chat.press(rep.units[q.cells[0]], exact=True)
+            if q.cells[0] in rep.units and rep.values.get(q.cells[0]) != 0:
+                await chat.press(rep.units[q.cells[0]], exact=True)
         else:
             await chat.send(row_text(rep, q))
 
 
 async def full_interview(chat, rep: Report, *, export: str | None = "docx") -> bytes | None:
-    """Every question answered one message at a time, section after section; then the export."""
+    """Every question answered one message at a time: /start and 继续填报 lead to the first question,
+    and each completed section leads to the next; then the export."""
     fmt = rep.format
     await chat.command("/start")
     await chat.press(M.continue_label(rep.year))
-    await chat.press(fmt.sections[0].title)
-    for i, section in enumerate(fmt.sections):
-        if i:
-            await chat.press(M.BTN_NEXT_SECTION)
+    for section in fmt.sections:
+        if M.BTN_NEXT_SECTION in chat.buttons():  # a check screen (a section with errors)
+            await chat.press(M.BTN_NEXT_SECTION, exact=True)
         await answer_section(chat, rep, section.id)
     if export is None:
         return None

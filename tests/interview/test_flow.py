@@ -32,37 +32,33 @@ def current_report(store: Store, chat: Chat, year: int = 2023):
 
 
 def fill_narratives_one(chat: Chat) -> None:
-    for text in ("主动公开情况。", "依申请公开情况。", "政府信息管理情况。", "平台建设情况。", "监督保障情况。"):
+    """One message per part: each saved text moves on to the next part."""
+    parts = ("主动公开情况。", "依申请公开情况。", "政府信息管理情况。", "平台建设情况。", "监督保障情况。")
+    labels = ("（一）主动公开", "（二）依申请公开", "（三）政府信息管理", "（四）平台建设", "（五）监督保障")
+    for i, text in enumerate(parts):
         chat.send(text)
-        chat.press("下一题")
+        assert chat.text.startswith(f"✅ 已保存{labels[i]}，共 {len(text)} 字。"), chat.text
+        if i + 1 < len(labels):
+            assert f"请填写“一、总体情况{labels[i + 1]}”" in chat.text, chat.text
 
 
 def fill_zero_report(chat: Chat) -> None:
-    """The shared sample's shape: every figure 0, section 三 and 四 through their gates."""
+    """The shared sample's shape: every figure 0, 二 through its all-zero gate, 三 and 四 through
+    theirs; each completed section leads straight to the next one."""
     chat.cmd("menu")
     chat.press("一、总体情况")
     fill_narratives_one(chat)
-    assert "【核对】一、总体情况" in chat.text
-    chat.press("下一部分")
-    for answer in ("0 0 0", "0 0 0", "0", "0", "0", "0"):
-        chat.send(answer)
-    assert "【核对】二、主动公开政府信息情况" in chat.text
-    chat.press("下一部分")
+    assert "✅ 一、总体情况：已完成（5 部分" in chat.text
+    assert "是否都为 0" in chat.text
+    chat.press(M.BTN_ALL_ZERO)
     assert M.SECTION_GATES["三"] in chat.text
     chat.press("否")
-    assert "【核对】三、收到和处理政府信息公开申请情况" in chat.text
-    chat.press("下一部分")
     assert M.SECTION_GATES["四"] in chat.text
     chat.press("否")
-    chat.press("下一部分")
     assert "“五、存在的主要问题及改进情况”" in chat.text
     chat.send("存在的问题是……改进措施是……")
-    chat.press("下一题")
-    chat.press("下一部分")
     assert "六、其他需要报告的事项" in chat.text
     chat.press("采用草稿")
-    chat.press("下一题")
-    chat.press("下一部分")
     assert "【检查全部】" in chat.text
 
 
@@ -96,9 +92,10 @@ def test_busy_report_identity_error_corrected_through_edit(store):
     register(chat)
     chat.cmd("menu")
     chat.press("二、")
-    for answer in ("2 0 15", "１、０，３", "120", "35", "4", "12.5"):
+    assert "是否都为 0" in chat.text
+    for answer in ("2 0 15", "１、０，３", "120", "35", "4", "12.5"):  # figures typed on the gate: row 1
         chat.send(answer)
-    chat.press("下一部分")
+    assert "✅ 二、主动公开政府信息情况：已完成（10 个数字，其中 8 个不为 0）" in chat.text  # on to 三
     chat.press("是")
     chat.send("3 1 0 1 0 0")  # 一: total 5
     assert "总计 5" in chat.text
@@ -122,7 +119,7 @@ def test_busy_report_identity_error_corrected_through_edit(store):
     assert "【核对】三、" in chat.text  # back on the check screen after the answer
     assert "一+二" not in chat.text
     assert M.CHECK_OK in chat.text
-    chat.press("下一部分")
+    chat.press("下一部分")  # the check screen shown for the errors goes on to 四
     chat.press("是")
     chat.send("1 0 0 1")
     assert "总计 2" in chat.text
@@ -138,12 +135,12 @@ def test_busy_report_identity_error_corrected_through_edit(store):
     # The draft for 一（二） is generated from the figures.
     chat.cmd("menu")
     chat.press("一、")
-    chat.send("主动公开")
-    chat.press("下一题")
+    chat.send("主动公开")  # saved: on to （二） with its draft
     assert "本年度共收到政府信息公开申请5件，上年结转1件。" in chat.text
     assert "予以公开3件" in chat.text and "结转下年度继续办理1件" in chat.text
-    chat.press("采用草稿")
+    chat.press("采用草稿")  # one press: saved, and on to （三）
     assert current_report(store, chat)[0].narratives["n1.request"].startswith("本年度共收到政府信息公开申请5件")
+    assert "（三）政府信息管理”" in chat.text
 
 
 def test_submit_blocked_by_errors_and_warnings_need_confirmation(store):
@@ -173,14 +170,25 @@ def test_narrative_in_several_messages_append_replace(store):
     chat.cmd("menu")
     chat.press("五、")
     chat.send("第一段。")
+    assert chat.text.startswith("✅ 已保存五、存在的主要问题及改进情况，共 4 字。")
+    assert "✅ 五、存在的主要问题及改进情况：已完成（共 4 字）" in chat.text
+    assert "【六、其他需要报告的事项】" in chat.text  # moved on to the next section
+    # a part with text, answered again: 追加 / 替换
+    chat.cmd("menu")
+    chat.press("五、")
+    assert "【核对】五、" in chat.text
+    chat.press("修改 存在的主要问题及改进情况")
     chat.send("第二段。")
     assert M.ask_append_replace(4) in chat.text
     chat.send("第三段。")  # still pending: accumulated
     chat.press("追加")
     assert current_report(store, chat)[0].narratives["n5"] == "第一段。\n第二段。\n第三段。"
+    assert "【核对】五、" in chat.text  # an edit returns to the check screen
+    chat.press("修改 存在的主要问题及改进情况")
     chat.send("全新内容。")
     chat.press("替换")
     assert current_report(store, chat)[0].narratives["n5"] == "全新内容。"
+    chat.press("修改 存在的主要问题及改进情况")
     chat.send("不要的。")
     chat.press("放弃新文字")
     assert current_report(store, chat)[0].narratives["n5"] == "全新内容。"
@@ -197,6 +205,9 @@ def test_text_files_fill_a_part_and_other_files_are_refused(store):
     chat.press("五、")
     chat.upload("问题.txt", "存在的问题：人员不足。".encode("gb18030"))
     assert current_report(store, chat)[0].narratives["n5"] == "存在的问题：人员不足。"
+    chat.cmd("menu")
+    chat.press("五、")
+    chat.press("修改 存在的主要问题及改进情况")
     d = docx.Document()
     d.add_paragraph("第一段文字。")
     d.add_paragraph("")
@@ -206,6 +217,7 @@ def test_text_files_fill_a_part_and_other_files_are_refused(store):
     chat.upload("问题.docx", buf.getvalue())
     chat.press("替换")
     assert current_report(store, chat)[0].narratives["n5"] == "第一段文字。\n第二段文字。"
+    chat.press("修改 存在的主要问题及改进情况")
     _, version, _ = current_report(store, chat)
     chat.upload("问题.pdf", b"%PDF-1.4")
     assert "不支持的文件“问题.pdf”" in chat.text
@@ -259,7 +271,8 @@ def test_table_pasted_from_excel_fills_the_whole_table(store):
     assert rep.values["s3.new.natural"] == 3 and rep.values["s3.open.legal"] == 0
     assert rep.values["s3.open.welfare"] == 1
     assert all(k in rep.values for k in rep.section_input_keys("三"))
-    assert "【核对】三、" in chat.text and M.CHECK_OK in chat.text
+    assert "✅ 三、收到和处理政府信息公开申请情况：已完成（" in chat.text  # no errors: on to 四
+    assert M.SECTION_GATES["四"] in chat.text
 
 
 def test_excel_template_round_trip_and_refusal(store):
@@ -337,6 +350,7 @@ def test_2019_format_signed_change_and_unit(store):
     chat.send("2020")
     assert "2020年度" in chat.text
     chat.press("二、")
+    assert "规范性文件、行政许可、其他对外管理服务事项" in chat.text  # the rows listed by the 2019 gate
     chat.send("1 1 5")
     chat.send("0 0 0")
     chat.send("10 -2 3")  # 本年增/减 may be negative
@@ -439,6 +453,7 @@ def test_concurrent_change_by_another_officer_is_refused(store):
     store.add_membership(store.get_or_create_user(2, "乙").id, "officer", agency_id=agency.id)
     a.cmd("menu")
     a.press("二、")
+    a.press(M.BTN_FILL_EACH)
     b.cmd("menu")
     b.press("二、")
     b.send("5 5 5")

@@ -1,0 +1,121 @@
+"""Store.load_step (one read per interview step) and the lean save path with its report cache."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from storage.store import StaleWrite, Store
+
+pytestmark = pytest.mark.db
+
+TG = 515151
+A = "s3.new.natural"
+B = "s3.new.business"
+DEC = "s2.i8.fees.fees"
+
+
+@pytest.fixture
+def officer(store):
+    user = store.get_or_create_user(TG, "王五")
+    office = store.create_office("某区政务公开办", needs_approval=True)
+    agency = store.create_agency("某区教育局", "department", office_id=office.id)
+    store.add_membership(user.id, "officer", agency_id=agency.id)
+    return user, agency
+
+
+def test_load_step_reads_user_role_agency_and_reports(store, officer):
+    user, agency = officer
+    prev = store.get_or_create_report(agency.id, 2022)
+    store.save_answers(prev.id, user_id=user.id, source="chat", values={"s3.carried_over.natural": 4})
+    store.set_position(user.id, {"screen": "hub", "agency_id": agency.id, "year": 2023})
+
+    data = store.load_step(TG, "王五", default_year=2024)
+    assert data.user.id == user.id
+    assert data.position == {"screen": "hub", "agency_id": agency.id, "year": 2023}
+    assert data.has_memberships and data.role == "officer" and data.needs_approval
+    assert (data.agency_id, data.agency_name, data.year) == (agency.id, "某区教育局", 2023)
+    assert data.info is not None and data.info.year == 2023  # created on first use
+    assert data.report.values == {} and data.report.agency == "某区教育局"
+    assert data.previous_info.id == prev.id
+    assert data.previous.values == {"s3.carried_over.natural": 4}
+
+
+def test_load_step_new_user_and_fallback_agency(store, officer):
+    _, agency = officer
+    data = store.load_step(777, "新人", default_year=2023)
+    assert data.user.display_name == "新人" and not data.has_memberships
+    assert data.agency_id is None and data.role is None and data.report is None
+    assert store.find_user(777).display_name == "新人"
+    # a position naming an agency the user has no role in falls back to their own agency
+    data = store.load_step(TG, "", default_year=2023, state={"agency_id": agency.id + 99})
+    assert data.agency_id == agency.id and data.year == 2023
+
+
+def test_load_step_checks_the_role_every_time(store, officer):
+    user, agency = officer
+    assert store.load_step(TG, "", default_year=2023).role == "officer"
+    store.remove_membership(user.id, "officer", agency_id=agency.id)
+    data = store.load_step(TG, "", default_year=2023, state={"agency_id": agency.id})
+    assert data.role is None and data.agency_id is None and data.report is None
+    store.add_membership(user.id, "reviewer", agency_id=agency.id)
+    assert store.load_step(TG, "", default_year=2023).role == "reviewer"
+
+
+def test_cached_report_is_validated_by_the_version(store, officer, migrated_db_url):
+    """A write by another process (another Store) is seen at once: the cache is keyed by version."""
+    user, _ = officer
+    data = store.load_step(TG, "", default_year=2023)
+    rid, v = data.info.id, data.info.version
+    v = store.save_answers(rid, user_id=user.id, source="chat", values={A: 1}, expected_version=v)
+    assert store.load_step(TG, "", default_year=2023).report.values == {A: 1}
+
+    other = Store.from_url(migrated_db_url, upgrade=False)
+    try:
+        other.save_answers(rid, user_id=user.id, source="chat", values={B: 2, DEC: Decimal("1.50")},
+                           narratives={"n5": "无"}, units={DEC: "万元"}, expected_version=v)
+    finally:
+        other.dispose()
+    data = store.load_step(TG, "", default_year=2023)
+    assert data.info.version == v + 1
+    assert data.report.values == {A: 1, B: 2, DEC: Decimal("1.50")}
+    assert data.report.narratives == {"n5": "无"} and data.report.units == {DEC: "万元"}
+    with pytest.raises(StaleWrite):  # the version the user saw is gone
+        store.save_answers(rid, user_id=user.id, source="chat", values={A: 5}, expected_version=v)
+
+
+def test_save_with_cached_report_stores_and_audits_like_without(store, officer, migrated_db_url):
+    user, _ = officer
+    data = store.load_step(TG, "", default_year=2023)  # puts version 1 in the cache
+    rid = data.info.id
+    v = store.save_answers(rid, user_id=user.id, source="chat", values={A: 3, DEC: Decimal("2.5")},
+                           units={DEC: "万元"}, narratives={"n5": "甲"}, expected_version=data.info.version,
+                           position={"screen": "q"}, update_id=9001)
+    v = store.save_answers(rid, user_id=user.id, source="chat", values={A: None, DEC: None},
+                           narratives={"n5": "乙"}, expected_version=v, update_id=9002)
+    assert store.save_answers(rid, user_id=user.id, source="chat", values={A: 8}, update_id=9002) is None
+    # nothing changed: no new version, no audit
+    assert store.save_answers(rid, user_id=user.id, source="chat", values={A: None}, expected_version=v) == v
+    cached = store.cached_report(rid, v)
+    fresh = Store.from_url(migrated_db_url, upgrade=False)
+    try:
+        stored, version = fresh.load_report(rid)
+    finally:
+        fresh.dispose()
+    assert version == v == data.info.version + 2
+    assert stored == cached
+    assert stored.values == {} and stored.units == {DEC: "万元"} and stored.narratives == {"n5": "乙"}
+    assert [(e.key, e.old, e.new) for e in store.audit_events(rid)] == [
+        (DEC, None, "2.5"), (DEC + ":unit", None, "万元"), (A, None, "3"), ("n5", None, "甲"),
+        (DEC, "2.5", None), (A, "3", None), ("n5", "甲", "乙"),
+    ]
+    assert store.get_position(user.id) == {"screen": "q"}
+
+
+def test_load_report_returns_a_private_copy(store, officer):
+    user, _ = officer
+    data = store.load_step(TG, "", default_year=2023)
+    rep, _ = store.load_report(data.info.id)
+    rep.values[A] = 99
+    assert store.load_step(TG, "", default_year=2023).report.values == {}
