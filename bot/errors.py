@@ -20,6 +20,8 @@ from telegram import Update
 from telegram.error import Conflict, NetworkError, TelegramError, TimedOut
 from telegram.ext import ContextTypes
 
+from . import messages
+
 logger = logging.getLogger(__name__)
 
 _REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
@@ -31,7 +33,7 @@ def new_reference() -> str:
 
 
 def user_message(ref: str) -> str:
-    return f"出错了，请稍后再试（编号 {ref}）"
+    return messages.internal_error(ref)
 
 
 def describe_update(update: object) -> str:

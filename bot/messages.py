@@ -627,3 +627,25 @@ CONSOLE_DEFAULT_NAME = "终端用户"
 
 def console_file_too_big(mb: int) -> str:
     return f"[文件太大：不能超过 {mb} MB]"
+
+
+# -- the bot's command menu (set_my_commands) and shared adapter texts -------------------------
+INTERVIEW_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("start", "开始或继续填报"),
+    ("menu", "填报进度（任务清单）"),
+    ("report", "选择报告年度"),
+    ("preview", "预览报告"),
+    ("export", "导出报告文件"),
+    ("template", "下载 Excel 填报模板"),
+    ("check", "检查全部，或检查已发布的报告文件"),
+    ("help", "使用说明"),
+    ("cancel", "取消当前操作"),
+)
+
+
+def bytes_size(n: int) -> str:
+    return f"{n} 字节"
+
+
+def internal_error(ref: str) -> str:
+    return f"出错了，请稍后再试（编号 {ref}）"

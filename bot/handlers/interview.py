@@ -33,6 +33,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import messages as M
 from bot.interview.io import Actor, Callback, Command, Document, Input, Reply, Text, parse_command
 
 log = logging.getLogger(__name__)
@@ -41,17 +42,7 @@ SERVICE_KEY = "interview_service"
 # Run the (blocking) service call in a worker thread; see the module docstring.
 RUN_IN_THREAD = True
 
-INTERVIEW_COMMANDS: list[tuple[str, str]] = [
-    ("start", "开始或继续填报"),
-    ("menu", "填报进度（任务清单）"),
-    ("report", "选择报告年度"),
-    ("preview", "预览报告"),
-    ("export", "导出报告文件"),
-    ("template", "下载 Excel 填报模板"),
-    ("check", "检查已发布的报告文件"),
-    ("help", "使用说明"),
-    ("cancel", "取消当前操作"),
-]
+INTERVIEW_COMMANDS: list[tuple[str, str]] = list(M.INTERVIEW_COMMANDS)
 
 
 # -- texts of the adapter itself (templates/messages/adapter/*.j2) ---------------------------
@@ -74,7 +65,7 @@ def human_size(n: int) -> str:
         return f"{n / (1024 * 1024):.1f} MB"
     if n >= 1024:
         return f"{n / 1024:.0f} KB"
-    return f"{n} 字节"
+    return M.bytes_size(n)
 
 
 # -- the service ---------------------------------------------------------------------------

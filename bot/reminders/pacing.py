@@ -68,7 +68,10 @@ class Pacer:
                         continue
                 # After a late wake-up, catch up by at most half an interval: the average rate holds
                 # against small scheduling delays, and a long stall never turns into a burst.
-                self._next_slot = (slot if now - slot < 1.0 else now) + self.interval
+                # After a late wake-up, catch up by at most half an interval: small scheduling delays
+                # cost little rate, and a stall never turns into a burst (the server would see the
+                # stalled sends and the catch-up in the same second).
+                self._next_slot = max(slot + self.interval, now + self.interval / 2)
                 self._recent.append(now)
                 self._chat_next[chat_id] = now + self.per_chat_interval
                 if len(self._chat_next) > 50_000:
