@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import resource
 import statistics
 import sys
@@ -28,7 +29,13 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "bot"))
 
 from harness import ChatClient, RecordingRequest  # noqa: E402
-from scenarios import busy_report, full_interview, sample_report, short_report_via_template  # noqa: E402
+from scenarios import (  # noqa: E402
+    busy_report,
+    full_interview,
+    sample_report,
+    sample_report_fast,
+    short_report_via_template,
+)
 from telegram import Update  # noqa: E402
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters  # noqa: E402
 
@@ -106,6 +113,12 @@ async def run_echo(count: int) -> dict[str, float]:
 async def count_messages(url: str) -> dict[str, int]:
     settings = Settings(token="123:ABC", database_url=url)
     out = {}
+    # A new officer (open registration) using the fast paths, /start to the received .docx.
+    chat = ChatClient(url, settings.model_copy(update={"open_registration": True}), user_id=5999)
+    await chat.start()
+    await sample_report_fast(chat, sample_report(agency=f"{AGENCY}-fast"))
+    out["sample report, new officer, fast paths (一 in one message, all-zero gates, 六 draft)"] = chat.user_messages
+    await chat.stop()
     for name, make, script in (
         ("sample report, Excel template + narratives", sample_report, short_report_via_template),
         ("sample report, question by question", sample_report, full_interview),
@@ -181,6 +194,7 @@ def main() -> int:
         print(f"| {label} | {r['updates']} | {r['per_s']:.0f} | {r['median_ms']:.2f} | {r['p99_ms']:.2f} | {ratio:.1f} |")
     print()
     print(f"Peak resident memory of the process: {peak_mb:.0f} MB")
+    print(f"Load average at the end: {os.getloadavg()[0]:.1f}")
     print()
     print("| conversation | user messages |")
     print("|---|---:|")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 
 CELL_TYPES = ("int", "signed_int", "decimal")
@@ -149,6 +149,13 @@ class Format:
     carry_over: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     cells: dict[str, Cell] = field(default_factory=dict, hash=False, compare=False, repr=False)
 
+    # A format is identified by its id: cheap to hash (caches key on it) and to compare.
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Format) and other.id == self.id
+
     # -- lookups -----------------------------------------------------------------
     def section(self, section_id: str) -> Section:
         for s in self.sections:
@@ -177,14 +184,14 @@ class Format:
                 return p
         raise KeyError(key)
 
-    @property
+    @cached_property
     def derived_keys(self) -> frozenset[str]:
         return frozenset(k for k, c in self.cells.items() if c.derived)
 
-    @property
-    def input_keys(self) -> list[str]:
+    @cached_property
+    def input_keys(self) -> tuple[str, ...]:
         """Cells an officer enters, in reading order."""
-        return [k for k, c in self.cells.items() if not c.derived]
+        return tuple(k for k, c in self.cells.items() if not c.derived)
 
     def section_of(self, key: str) -> Section:
         if key in self.cells:
