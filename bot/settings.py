@@ -38,7 +38,7 @@ class ReminderSettings(BaseModel):
     send_time: dt.time = dt.time(9, 30)
     working_hours_end: dt.time = dt.time(17, 30)
     sweep_interval_seconds: float = 60.0
-    max_per_second: float = 28.5
+    max_per_second: float = 29.0
     per_chat_interval_seconds: float = 1.0
     township_deadline: str = "02-20"  # MM-DD in the year after the report year
     other_deadline: str = "01-31"

@@ -24,7 +24,7 @@ from report.validation import Problem, check_previous, section_statuses, validat
 
 from . import questions as Q
 from . import state as S
-from .io import Button, Callback, Command, Document, Input, Reply, Text
+from .io import MENU_CALLBACK, Button, Callback, Command, Document, Input, Reply, Text
 
 log = logging.getLogger(__name__)
 
@@ -391,6 +391,8 @@ def step(state: dict, report: Report | None, ctx: Context, inp: Input) -> Step:
     if not isinstance(inp, Text):
         for k in ("lp", "lt", "ln"):  # only texts in quick succession continue a part
             state.pop(k, None)
+    if isinstance(inp, Callback) and inp.data == MENU_CALLBACK:
+        return _command(state, report, ctx, Command("menu"))
     if isinstance(inp, Callback):
         tok, _, action = inp.data.partition(":")
         if tok != str(S.token(state)):

@@ -74,3 +74,8 @@ def parse_command(text: str) -> Command | None:
     if not name:
         return None
     return Command(name, arg.strip())
+
+
+# Callback data of buttons sent outside the interview (the reminders' 继续填写): a plain navigation
+# to the hub, valid whatever the user's state token is. It carries no rights.
+MENU_CALLBACK = "menu"

@@ -66,8 +66,6 @@ class Pacer:
                     now = self._clock()
                     if self._blocked_until(chat_id) > now:
                         continue
-                # After a late wake-up, catch up by at most half an interval: the average rate holds
-                # against small scheduling delays, and a long stall never turns into a burst.
                 # After a late wake-up, catch up by at most half an interval: small scheduling delays
                 # cost little rate, and a stall never turns into a burst (the server would see the
                 # stalled sends and the catch-up in the same second).

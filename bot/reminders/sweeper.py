@@ -41,6 +41,7 @@ import httpx
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
+from bot.interview.io import MENU_CALLBACK
 from report import deadlines as dl
 from storage import reminders as repo
 
@@ -49,7 +50,7 @@ from .pacing import Pacer
 
 log = logging.getLogger(__name__)
 
-CONTINUE_CALLBACK = "menu"
+CONTINUE_CALLBACK = MENU_CALLBACK  # the interview opens the hub for it
 CALLBACK_PREFIX = "rem"
 
 

@@ -483,3 +483,14 @@ def test_cancel_and_menu_work_in_every_state(store):
     assert "/template" in chat.text
     assert isinstance(chat.replies[0].text, str)
     chat.service.handle(chat.actor, Callback("x"))
+
+
+@pytest.mark.db
+def test_reminder_continue_button_opens_the_hub_whatever_the_state(store):
+    """The reminders' 继续填写 button (callback "menu") is not an expired button: it opens the hub."""
+    from bot.interview.io import MENU_CALLBACK, Callback
+
+    chat = Chat(make_service(store))
+    register(chat)
+    chat._go(Callback(MENU_CALLBACK))
+    assert "进度" in chat.text and "已过期" not in chat.text
