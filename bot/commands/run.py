@@ -127,10 +127,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from telegram import Update
     from telegram.error import InvalidToken
 
+    from storage.db import SchemaTooNew
+
     from ..app import build_application
 
     try:
         application = build_application(settings)
+    except SchemaTooNew as exc:
+        print(exc, file=sys.stderr)
+        return 2
     except Exception:
         logger.exception("Could not start: the database or the configuration failed")
         return 1

@@ -119,3 +119,22 @@ def test_cli_db_upgrade_prints_the_revision_and_refuses_newer(db_url, monkeypatc
     assert main(["db", "upgrade"]) == 2
     err = capsys.readouterr().err
     assert "9999_future" in err and "请升级" in err
+
+
+def test_bot_refuses_to_start_on_a_newer_database(db_url, monkeypatch, tmp_path, capsys):
+    """`disclosure-bot run` on a database upgraded by a newer version: a clear message, exit 2."""
+    from bot.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DISCLOSURE_BOT_DATABASE_URL", db_url)
+    monkeypatch.setenv("DISCLOSURE_BOT_TOKEN", "123456:TEST-token-not-used")
+    assert main(["db", "upgrade"]) == 0
+    engine = make_engine(db_url)
+    try:
+        _stamp_future(engine)
+    finally:
+        engine.dispose()
+    capsys.readouterr()
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert "9999_future" in err and "请升级" in err
