@@ -5,6 +5,8 @@ Official labels never appear here: they come from the report format (report/form
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from report.validation import DONE, HAS_PROBLEMS, IN_PROGRESS, NOT_STARTED
 
 # ---- general ----------------------------------------------------------------------------------------
@@ -93,7 +95,7 @@ STATUS_IN_PROGRESS = IN_PROGRESS
 STATUS_DONE = DONE
 STATUS_PROBLEMS = HAS_PROBLEMS
 STATUS_ICONS = {NOT_STARTED: "⬜", IN_PROGRESS: "✏️", DONE: "✅", HAS_PROBLEMS: "⚠️"}
-REPORT_STATUS = {"draft": "填报中", "submitted": "已提交（只读）"}
+REPORT_STATUS = {"draft": "填报中", "awaiting_approval": "待审核（只读）", "submitted": "已提交（只读）"}
 ROLE_NAMES = {"officer": "填报人", "reviewer": "审核人（只读）", "coordinator": "协调人（只读）"}
 
 BTN_CHECK_ALL = "检查全部"
@@ -101,14 +103,27 @@ BTN_PREVIEW = "预览"
 BTN_EXPORT = "导出"
 BTN_SUBMIT = "提交"
 BTN_REOPEN = "重新打开"
+BTN_WITHDRAW = "撤回提交"
 BTN_HUB = "主页"
 
 
-def hub_header(agency: str, year: int, format_name: str, status: str, role: str | None) -> str:
-    return (
+def awaiting_whom(reviewers: Sequence[str]) -> str:
+    """Who must act on a report awaiting approval."""
+    if not reviewers:
+        return "等待审核人批准（本机构还没有审核人，请联系协调人邀请）"
+    return f"等待审核人批准：{'、'.join(reviewers)}"
+
+
+def hub_header(
+    agency: str, year: int, format_name: str, status: str, role: str | None, reviewers: Sequence[str] = ()
+) -> str:
+    text = (
         f"{agency}\n{year}年度政府信息公开工作年度报告\n"
         f"格式：{format_name}\n状态：{REPORT_STATUS.get(status, status)}｜{ROLE_NAMES.get(role or '', '')}\n"
     )
+    if status == "awaiting_approval":
+        text += f"{awaiting_whom(reviewers)}\n"
+    return text
 
 
 def hub_section_line(title: str, status: str) -> str:
@@ -460,9 +475,13 @@ ALREADY_SUBMITTED = "报告已经提交过了。"
 REPORT_SUBMITTED_READONLY = "报告已提交，目前只读。如需修改，请在主页点“重新打开”。"
 READONLY_ROLE = "您在本机构是只读身份（审核人或协调人），不能修改报告。"
 AWAITING_APPROVAL = (
-    "📨 报告已填完，现等待审核人批准：审核人批准后即为已提交。"
-    "批准前报告仍可修改；修改后审核人看到的是最新内容。"
+    "📨 报告已送审，状态为“待审核”：审核人批准后即为已提交。"
+    "审核期间报告只读；如需修改，请点“撤回提交”，改好后再次提交。"
 )
+ALREADY_AWAITING = "报告已送审，正等待审核人批准。如需修改，请先点“撤回提交”。"
+REPORT_AWAITING_READONLY = "报告已送审，等待审核人批准，目前只读。如需修改，请在主页点“撤回提交”。"
+WITHDRAWN = "已撤回提交，报告回到“填报中”，可以继续修改。改好后请再次提交。"
+NOT_AWAITING = "报告当前不在待审核状态，无需撤回。"
 APPROVED_READONLY = "报告已由审核人批准提交。如需修改，请联系审核人“退回修改”。"
 
 
@@ -592,6 +611,10 @@ def import_year_invalid(year: int, this_year: int) -> str:
 
 def import_target_submitted(year: int) -> str:
     return f"{year}年度报告已提交（只读），不能导入。如需导入，请先在该年度主页点“重新打开”。"
+
+
+def import_target_awaiting(year: int) -> str:
+    return f"{year}年度报告正等待审核人批准（只读），不能导入。如需导入，请先在该年度主页点“撤回提交”。"
 
 
 def imported(year: int, n: int, carry_to: int | None) -> str:

@@ -8,6 +8,7 @@ decimal cell whose unit the format leaves open (采购总金额), by caption →
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -118,22 +119,10 @@ def from_dict(doc: Any) -> Report:
         raise InterchangeError(f"\"agency\" 应为字符串，得到 {agency!r}")
     report = Report(format=fmt, year=year, agency=agency)
 
-    narrative = doc.get("narrative") or {}
-    if not isinstance(narrative, dict):
-        raise InterchangeError("\"narrative\" 应为对象")
-    known_sections = {s.id: s for s in fmt.sections if s.kind == "narrative"}
-    for sid, content in narrative.items():
-        if sid not in known_sections:
-            raise InterchangeError(f"narrative.\"{sid}\": 未知部分（应为 {'、'.join(known_sections)}）")
-        section = known_sections[sid]
-        if content is None:
-            continue
+    for sid, section, content in _sections(fmt, "narrative", doc.get("narrative") or {}, "部分"):
         if isinstance(content, str):
-            if len(section.parts) == 1:
-                report.narratives[section.parts[0].key] = content
-            else:
-                # Undivided text for 一: keep it in the first part.
-                report.narratives[section.parts[0].key] = content
+            # The section's only part; undivided text for 一: keep it in the first part.
+            report.narratives[section.parts[0].key] = content
             continue
         if not isinstance(content, dict):
             raise InterchangeError(f"narrative.\"{sid}\": 应为字符串或对象")
@@ -149,16 +138,7 @@ def from_dict(doc: Any) -> Report:
                 raise InterchangeError(f"narrative.\"{sid}\".\"{label}\": 应为字符串")
             report.narratives[by_label[label].key] = text
 
-    tables = doc["tables"]
-    if not isinstance(tables, dict):
-        raise InterchangeError("\"tables\" 应为对象")
-    table_sections = {s.id: s for s in fmt.sections if s.kind == "tables"}
-    for sid, content in tables.items():
-        if sid not in table_sections:
-            raise InterchangeError(f"tables.\"{sid}\": 未知表格（应为 {'、'.join(table_sections)}）")
-        section = table_sections[sid]
-        if content is None:
-            continue
+    for sid, section, content in _sections(fmt, "tables", doc["tables"], "表格"):
         if not isinstance(content, dict):
             raise InterchangeError(f"tables.\"{sid}\": 应为对象")
         if sid == "二":
@@ -192,6 +172,21 @@ def from_dict(doc: Any) -> Report:
                     raise InterchangeError(f"units.\"{caption}\".\"{row_label}\".\"{col_label}\": 不是金额栏")
                 report.units[table.key(row.id, col.id)] = unit
     return report
+
+
+def _sections(fmt: formats.Format, kind: str, content: Any, what: str) -> Iterator[tuple[str, formats.Section, Any]]:
+    """(section id, section, its content) for each entry of the document's object ``content`` under
+    the key ``kind`` ("narrative" / "tables"), keyed by the ids of the format's sections of that
+    kind (``what`` names them in errors); null entries are skipped."""
+    where = kind
+    if not isinstance(content, dict):
+        raise InterchangeError(f"\"{where}\" 应为对象")
+    known = {s.id: s for s in fmt.sections if s.kind == kind}
+    for sid, value in content.items():
+        if sid not in known:
+            raise InterchangeError(f"{where}.\"{sid}\": 未知{what}（应为 {'、'.join(known)}）")
+        if value is not None:
+            yield sid, known[sid], value
 
 
 def _read_named_rows(report: Report, table: formats.Table, rows: Any, where: str) -> None:

@@ -7,8 +7,9 @@ terms and never entered through the bot; a parsed report may carry them, and val
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import Any
 
 from . import formats
 from .formats import Format
@@ -68,17 +69,17 @@ class Report:
             raise KeyError(key)
         self.values[key] = value
 
+    def copy(self, **changes: Any) -> Report:
+        """A copy whose narratives, values and units are new dicts (changing one leaves ``self`` as
+        it is); ``changes`` replace fields as :func:`dataclasses.replace` does (a dict given is used
+        as it is, not copied)."""
+        fields = {"narratives": dict(self.narratives), "values": dict(self.values), "units": dict(self.units)}
+        return replace(self, **{**fields, **changes})
+
     def without_derived(self) -> Report:
         """A copy with entered totals dropped (what the bot stores)."""
         derived = self.format.derived_keys
-        return Report(
-            format=self.format,
-            year=self.year,
-            agency=self.agency,
-            narratives=dict(self.narratives),
-            values={k: v for k, v in self.values.items() if k not in derived},
-            units=dict(self.units),
-        )
+        return self.copy(values={k: v for k, v in self.values.items() if k not in derived})
 
     def filled(self) -> dict[str, Value]:
         """Every cell of the format with its effective value (None when unknown); for renderers."""

@@ -81,6 +81,33 @@ def set_needs_approval(store: Store, office_id: int, needs_approval: bool) -> No
         o.needs_approval = needs_approval
 
 
+def agency_reviewers(store: Store, agency_id: int) -> list[tuple[int, int, str]]:
+    """(user id, Telegram id, display name) of the agency's reviewers, by membership age."""
+    with session_scope(store.engine) as s:
+        rows = s.exec(
+            select(User.id, User.telegram_id, User.display_name)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.scope == agency_scope(agency_id), Membership.role == "reviewer")
+            .order_by(Membership.id)
+        ).all()
+        return [(uid, int(tg), name or "") for uid, tg, name in rows]
+
+
+def set_agency_office(store: Store, agency_id: int, office_id: int) -> AgencyInfo:
+    """Attach an agency that has no office to an office (admin). Refuses an agency already in one."""
+    with session_scope(store.engine, write=True) as s:
+        a = s.get(Agency, agency_id)
+        if a is None:
+            raise NotFound(f"机构 {agency_id} 不存在")
+        if s.get(Office, office_id) is None:
+            raise NotFound(f"协调办公室 {office_id} 不存在")
+        if a.office_id is not None and a.office_id != office_id:
+            raise ValueError("该机构已属于其他协调办公室")
+        a.office_id = office_id
+        s.flush()
+        return _agency_info(a)
+
+
 def needs_approval(store: Store, agency_id: int) -> bool:
     """Whether a report of this agency must be approved by a reviewer to count as submitted."""
     with session_scope(store.engine) as s:

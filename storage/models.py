@@ -31,7 +31,10 @@ metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 AGENCY_KINDS = ("department", "government", "township", "other")
 ROLES = ("officer", "reviewer", "coordinator")
-REPORT_STATUSES = ("draft", "submitted")
+# draft → awaiting_approval (officer's 提交 when the office wants approval) → submitted (reviewer's
+# 批准提交); awaiting_approval → draft (退回修改 / 撤回提交). The column is plain text, no CHECK.
+REPORT_STATUSES = ("draft", "awaiting_approval", "submitted")
+AWAITING_APPROVAL = "awaiting_approval"
 AUDIT_SOURCES = ("chat", "excel", "import", "console")
 OUTBOX_STATUSES = ("pending", "sending", "sent", "failed", "unknown")
 

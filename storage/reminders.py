@@ -9,9 +9,10 @@ Planning (:func:`plan`)
     report.deadlines.resolve_deadline), its schedule, and the *latest* reminder whose send time has
     come and whose window (until the next reminder) is still open. Older kinds are superseded, so
     a bot that was down does not fire a backlog. One outbox row per recipient: the agency's
-    officers, and for overdue kinds also the coordinators of the agency's office. Reviewers get no
-    deadline reminders: the schema has no "waiting for approval" report status yet (report status
-    is draft/submitted only), so there is nothing for them to be reminded about.
+    officers, and for overdue kinds also the coordinators of the agency's office. A report
+    ``awaiting_approval`` (the officer submitted, the office wants a reviewer's 批准提交) is the
+    reviewers' turn: its officers get nothing, its reviewers get the same schedule under their own
+    kinds (``review_<kind>``, e.g. ``review_before_3``). Submitted reports get nothing.
     Coordinators also get a digest of their office's agencies (weekly in the last 30 days before a
     deadline, daily in the last 7). Users muted (muted_until >= today) or snoozed
     (snoozed_until > now) are skipped. Inserts are idempotent: existing keys are skipped and the
@@ -19,6 +20,14 @@ Planning (:func:`plan`)
     two planners racing insert each row once.
 
     Subject: ``report:<id>`` when the report row exists, else ``agency:<id>:<year>``.
+
+Approval requests (:func:`request_approval`)
+    When an officer submits for approval, every reviewer of the agency gets one row at once, kind
+    ``approval_request_v<version>`` (the report version after the status change: pressing 提交 twice
+    or replanning inserts nothing new; a report returned and submitted again is a new request).
+    They are event notices, not deadline reminders: they ignore mute and snooze, and the sweeper
+    delivers them outside working hours too. :func:`plan` re-inserts missing ones for reports still
+    awaiting approval (a crash between the status change and the request, a reviewer added since).
 
 Delivery states
     pending → (claim) sending → sent | failed (permanent) | unknown (read timeout: it may have
@@ -48,7 +57,9 @@ from report.model import Report
 
 from .db import session_scope
 from .models import (
+    AWAITING_APPROVAL,
     Agency,
+    AuditEvent,
     CellValue,
     DeadlineOverrideRow,
     Membership,
@@ -65,6 +76,10 @@ from .models import (
 CLAIM_KEY = "_claim"
 REPORT_PAYLOAD = "report"
 DIGEST_PAYLOAD = "digest"
+APPROVAL_PAYLOAD = "approval"
+APPROVAL_KIND = "approval_request"  # + "_v<version>"
+REVIEW_KIND = "review_"  # + the schedule's kind, for reviewers of a report awaiting approval
+AWAITING = AWAITING_APPROVAL
 _CHUNK = 500
 
 
@@ -146,7 +161,7 @@ class AgencyStatus:
     agency_id: int
     name: str
     deadline: dt.date
-    status: str  # submitted / in_progress / not_started
+    status: str  # submitted / awaiting_approval / in_progress / not_started
     overdue: bool
 
 
@@ -385,8 +400,8 @@ def _statuses(deadlines, reports, with_data, today) -> list[AgencyStatus]:
     out = []
     for a in deadlines:
         rep = reports.get(a.agency_id)
-        if rep is not None and rep[1] == "submitted":
-            status = "submitted"
+        if rep is not None and rep[1] in ("submitted", AWAITING):
+            status = rep[1]
         elif rep is not None and rep[0] in with_data:
             status = "in_progress"
         else:
@@ -395,20 +410,33 @@ def _statuses(deadlines, reports, with_data, today) -> list[AgencyStatus]:
     return out
 
 
-def digest_counts(engine: Engine, office_id: int, year: int, today: dt.date, cfg: PlanConfig) -> dl.DigestCounts:
+@dataclass(frozen=True)
+class DigestCounts(dl.DigestCounts):
+    """report.deadlines.DigestCounts plus the reports awaiting a reviewer's approval (not submitted
+    yet, counted apart from in_progress)."""
+
+    awaiting_approval: int = 0
+
+    @property
+    def total(self) -> int:
+        return super().total + self.awaiting_approval
+
+
+def digest_counts(engine: Engine, office_id: int, year: int, today: dt.date, cfg: PlanConfig) -> DigestCounts:
     with session_scope(engine) as s:
         return _digest_counts(s, office_id, _agency_statuses(s, year, today, cfg, office_id), year)
 
 
-def _digest_counts(s, office_id: int, statuses: list[AgencyStatus], year: int) -> dl.DigestCounts:
+def _digest_counts(s, office_id: int, statuses: list[AgencyStatus], year: int) -> DigestCounts:
     failed = s.execute(
         select(func.count(ReminderOutbox.id))
         .join(ReportRow, ReportRow.id == ReminderOutbox.report_id)
         .join(Agency, Agency.id == ReportRow.agency_id)
         .where(Agency.office_id == office_id, ReportRow.year == year, ReminderOutbox.status.in_(("failed", "unknown")))
     ).scalar()
-    return dl.DigestCounts(
+    return DigestCounts(
         submitted=sum(1 for a in statuses if a.status == "submitted"),
+        awaiting_approval=sum(1 for a in statuses if a.status == AWAITING),
         in_progress=sum(1 for a in statuses if a.status == "in_progress"),
         not_started=sum(1 for a in statuses if a.status == "not_started"),
         overdue=sum(1 for a in statuses if a.overdue),
@@ -441,14 +469,17 @@ def _plan_year(s, year, now, today, cfg: PlanConfig, cache: _ScheduleCache) -> l
     reports = _reports(s, year)
     users = _users(s)
     officers: dict[int, list[int]] = defaultdict(list)
+    reviewers: dict[int, list[int]] = defaultdict(list)
     coordinators: dict[int, list[int]] = defaultdict(list)
     for uid, aid, oid, role in s.connection().execute(
-        select(Membership.user_id, Membership.agency_id, Membership.office_id, Membership.role).where(
-            Membership.role.in_(("officer", "coordinator"))
-        )
+        select(Membership.user_id, Membership.agency_id, Membership.office_id, Membership.role)
+        .where(Membership.role.in_(("officer", "reviewer", "coordinator")))
+        .order_by(Membership.id)
     ).all():
         if role == "officer" and aid is not None:
             officers[aid].append(uid)
+        elif role == "reviewer" and aid is not None:
+            reviewers[aid].append(uid)
         elif role == "coordinator" and oid is not None:
             coordinators[oid].append(uid)
 
@@ -463,7 +494,11 @@ def _plan_year(s, year, now, today, cfg: PlanConfig, cache: _ScheduleCache) -> l
             continue
         report_id = rep[0] if rep is not None else None
         subject = _subject(a.agency_id, year, report_id)
-        recipients = [("officer", u) for u in officers.get(a.agency_id, ())]
+        awaiting = rep is not None and rep[1] == AWAITING
+        if awaiting:  # the reviewers' turn; the officers' part is done
+            recipients = [("reviewer", u) for u in reviewers.get(a.agency_id, ())]
+        else:
+            recipients = [("officer", u) for u in officers.get(a.agency_id, ())]
         if current.overdue and a.office_id is not None:
             recipients += [("coordinator", u) for u in coordinators.get(a.office_id, ())]
         for role, uid in recipients:
@@ -477,7 +512,7 @@ def _plan_year(s, year, now, today, cfg: PlanConfig, cache: _ScheduleCache) -> l
                     "report_id": report_id,
                     "office_id": a.office_id if role == "coordinator" else None,
                     "subject": subject,
-                    "kind": current.kind,
+                    "kind": REVIEW_KIND + current.kind if role == "reviewer" else current.kind,
                     "due_at": current.send_at,
                     "_role": role,
                     "_agency": a,
@@ -528,7 +563,12 @@ def _plan_year(s, year, now, today, cfg: PlanConfig, cache: _ScheduleCache) -> l
         }
         rows.append({**c, "payload": json.dumps(payload, ensure_ascii=False), "status": "pending", "attempts": 0})
 
-    # 2. coordinator digests
+    # 2. approval requests missing for reports awaiting approval (normally inserted at submission)
+    awaiting_ids = [rid for rid, st in reports.values() if st == AWAITING]
+    if awaiting_ids:
+        rows += _approval_rows(s, awaiting_ids, now)
+
+    # 3. coordinator digests
     by_office: dict[int, list[AgencyDeadline]] = defaultdict(list)
     for a in deadlines:
         if a.office_id is not None:
@@ -573,6 +613,7 @@ def _plan_year(s, year, now, today, cfg: PlanConfig, cache: _ScheduleCache) -> l
             "deadlines": [d.isoformat() for d in office_deadlines],
             "counts": {
                 "submitted": counts.submitted,
+                "awaiting_approval": counts.awaiting_approval,
                 "in_progress": counts.in_progress,
                 "not_started": counts.not_started,
                 "overdue": counts.overdue,
@@ -598,6 +639,71 @@ def _plan_year(s, year, now, today, cfg: PlanConfig, cache: _ScheduleCache) -> l
     return rows + digest_rows
 
 
+# -- approval requests ------------------------------------------------------------------------------
+def approval_kind(version: int) -> str:
+    return f"{APPROVAL_KIND}_v{version}"
+
+
+def _approval_rows(s, report_ids: Sequence[int], now: dt.datetime) -> list[dict]:
+    """One approval-request row per reviewer of each report still awaiting approval."""
+    out: list[dict] = []
+    for rid in report_ids:
+        found = s.execute(
+            select(ReportRow.id, ReportRow.year, ReportRow.version, ReportRow.status, Agency.id, Agency.name)
+            .join(Agency, Agency.id == ReportRow.agency_id)
+            .where(ReportRow.id == rid)
+        ).first()
+        if found is None or found[3] != AWAITING:
+            continue
+        _rid, year, version, _status, agency_id, agency_name = found
+        reviewers = s.execute(
+            select(User.id, User.telegram_id)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.scope == agency_scope(agency_id), Membership.role == "reviewer")
+            .order_by(Membership.id)
+        ).all()
+        if not reviewers:
+            continue
+        by = s.execute(
+            select(User.display_name)
+            .join(AuditEvent, AuditEvent.user_id == User.id)
+            .where(AuditEvent.report_id == rid, AuditEvent.key == "status", AuditEvent.new == AWAITING)
+            .order_by(AuditEvent.id.desc())
+            .limit(1)
+        ).scalar()
+        payload = json.dumps(
+            {"type": APPROVAL_PAYLOAD, "year": year, "agency": agency_name, "agency_id": agency_id, "by": by or ""},
+            ensure_ascii=False,
+        )
+        for uid, tg in reviewers:
+            out.append(
+                {
+                    "recipient_user_id": uid,
+                    "chat_id": int(tg),
+                    "report_id": rid,
+                    "office_id": None,
+                    "subject": report_subject(rid),
+                    "kind": approval_kind(version),
+                    "due_at": now,
+                    "payload": payload,
+                    "status": "pending",
+                    "attempts": 0,
+                }
+            )
+    return out
+
+
+def request_approval(engine: Engine, report_id: int, now: dt.datetime) -> int:
+    """Queue the approval request of a report awaiting approval for every reviewer of its agency
+    (idempotent: ON CONFLICT DO NOTHING on (recipient, subject, kind)). Returns the rows inserted."""
+    with session_scope(engine, write=True) as s:
+        return _insert_ignore(s, _approval_rows(s, [report_id], now))
+
+
+def is_approval_kind(kind: str) -> bool:
+    return kind.startswith(APPROVAL_KIND)
+
+
 # -- delivery ---------------------------------------------------------------------------------------
 def _with_claim(payload_text: str, claim: dict | None) -> str:
     payload = json.loads(payload_text or "{}")
@@ -608,9 +714,12 @@ def _with_claim(payload_text: str, claim: dict | None) -> str:
     return json.dumps(payload, ensure_ascii=False)
 
 
-def claim(engine: Engine, now: dt.datetime, limit: int, claimer: str = "") -> list[OutboxItem]:
+def claim(
+    engine: Engine, now: dt.datetime, limit: int, claimer: str = "", *, approvals_only: bool = False
+) -> list[OutboxItem]:
     """Due pending rows, marked sending, in one transaction (FOR UPDATE SKIP LOCKED on PostgreSQL;
-    SQLite serialises writers with BEGIN IMMEDIATE)."""
+    SQLite serialises writers with BEGIN IMMEDIATE). ``approvals_only``: approval requests only
+    (what is sent outside working hours)."""
     with session_scope(engine, write=True) as s:
         q = (
             select(ReminderOutbox)
@@ -618,6 +727,8 @@ def claim(engine: Engine, now: dt.datetime, limit: int, claimer: str = "") -> li
             .order_by(ReminderOutbox.due_at, ReminderOutbox.id)
             .limit(limit)
         )
+        if approvals_only:
+            q = q.where(ReminderOutbox.kind.like(f"{APPROVAL_KIND}%"))
         if s.get_bind().dialect.name == "postgresql":
             q = q.with_for_update(skip_locked=True)
         rows = list(s.execute(q).scalars())
@@ -798,6 +909,7 @@ def snooze(engine: Engine, user_id: int, until: dt.datetime, *, again_from: int 
                 ReminderOutbox.recipient_user_id == user_id,
                 ReminderOutbox.status == "pending",
                 ReminderOutbox.due_at < until,
+                ReminderOutbox.kind.notlike(f"{APPROVAL_KIND}%"),
             )
             .values(due_at=until)
         )
@@ -840,7 +952,9 @@ def mute(engine: Engine, user_id: int, until: dt.date) -> bool:
         user.muted_until = until
         s.execute(
             delete(ReminderOutbox).where(
-                ReminderOutbox.recipient_user_id == user_id, ReminderOutbox.status == "pending"
+                ReminderOutbox.recipient_user_id == user_id,
+                ReminderOutbox.status == "pending",
+                ReminderOutbox.kind.notlike(f"{APPROVAL_KIND}%"),
             )
         )
         return True

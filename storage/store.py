@@ -1221,7 +1221,8 @@ class Store:
 
     def set_status(self, report_id: int, status: str, *, user_id: int | None, expected_version: int | None = None,
                    source: str = "chat") -> int:
-        """draft / submitted; audited as key "status". Returns the version afterwards."""
+        """draft / awaiting_approval / submitted (models.REPORT_STATUSES); audited as key "status".
+        Returns the version afterwards."""
         if status not in REPORT_STATUSES:
             raise ValueError(f"未知状态 {status!r}（应为 {' / '.join(REPORT_STATUSES)}）")
         self._check_source(source)

@@ -18,6 +18,8 @@ from report import interchange
 from report.parsing import MAX_BYTES, ParseResult, UnreadableReport, check, parse_file
 from report.validation import Problem
 
+from ._common import fail
+
 SEVERITY_ZH = {"error": "错误", "warning": "警告"}
 
 
@@ -84,14 +86,12 @@ def _describe(path: str, result: ParseResult, problems: list[Problem]) -> str:
 def run(args: argparse.Namespace, settings: Any) -> int:
     max_bytes = _max_bytes(settings)
     out = sys.stdout
-    err = sys.stderr
     previous = None
     if args.previous:
         try:
             previous = parse_file(args.previous, max_bytes=max_bytes)
         except UnreadableReport as exc:
-            print(f"无法读取上一年度报告 {args.previous}：{exc.message_zh}", file=err)
-            return 2
+            return fail(f"无法读取上一年度报告 {args.previous}：{exc.message_zh}")
     status = 0
     docs: list[dict] = []
     texts: list[str] = []

@@ -7,6 +7,8 @@ import sys
 
 from storage.db import SchemaTooNew, current_revision, head_revision, make_engine, upgrade_schema
 
+from ._common import fail
+
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
@@ -45,8 +47,7 @@ def upgrade(args, settings) -> int:
         before = current_revision(engine)
         after = upgrade_schema(engine)
     except SchemaTooNew as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
+        return fail(exc)
     finally:
         engine.dispose()
     if before == after:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import sys
 from zoneinfo import ZoneInfo
 
 from report import deadlines as dl
+
+from ._common import fail
 
 SOURCE_LABELS = {
     dl.SOURCE_LEGAL: "source_legal",
@@ -61,11 +62,9 @@ def run(args: argparse.Namespace, settings) -> int:
             finally:
                 engine.dispose()
         except Exception as exc:  # noqa: BLE001 - any database failure is reported, not raised
-            print(dl.label("cli_no_database").format(exc), file=sys.stderr)
-            return 1
+            return fail(dl.label("cli_no_database").format(exc), 1)
         if found is None:
-            print(dl.label("cli_no_agency").format(args.agency), file=sys.stderr)
-            return 1
+            return fail(dl.label("cli_no_agency").format(args.agency), 1)
         kind, deadline, source = found.kind, found.deadline, found.source
     else:
         deadline, source = dl.resolve_deadline(

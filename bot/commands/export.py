@@ -6,17 +6,8 @@ import sys
 from pathlib import Path
 
 from report import interchange
-from storage.db import SchemaTooNew
-from storage.store import Store
 
-
-def open_store(settings) -> Store | None:
-    """A Store on the configured database, upgraded to head; None (message printed) if refused."""
-    try:
-        return Store.from_url(settings.database_url, upgrade=True)
-    except SchemaTooNew as exc:
-        print(str(exc), file=sys.stderr)
-        return None
+from ._common import fail, open_store
 
 
 def register(subparsers) -> None:
@@ -41,12 +32,10 @@ def run(args, settings) -> int:
     try:
         agency = store.find_agency(args.agency)
         if agency is None:
-            print(f"找不到机构“{args.agency}”。", file=sys.stderr)
-            return 2
+            return fail(f"找不到机构“{args.agency}”。")
         info = store.find_report(agency.id, args.year)
         if info is None:
-            print(f"机构“{agency.name}”没有 {args.year} 年度的报告。", file=sys.stderr)
-            return 2
+            return fail(f"机构“{agency.name}”没有 {args.year} 年度的报告。")
         rep, _version = store.load_report(info.id)
     finally:
         store.dispose()

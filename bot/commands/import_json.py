@@ -10,18 +10,9 @@ import sys
 from pathlib import Path
 
 from report import interchange
-from storage.db import SchemaTooNew
 from storage.models import AGENCY_KINDS
-from storage.store import Store
 
-
-def open_store(settings) -> Store | None:
-    """A Store on the configured database, upgraded to head; None (message printed) if refused."""
-    try:
-        return Store.from_url(settings.database_url, upgrade=True)
-    except SchemaTooNew as exc:
-        print(str(exc), file=sys.stderr)
-        return None
+from ._common import fail, open_store
 
 
 def register(subparsers) -> None:
@@ -48,16 +39,13 @@ def run(args, settings) -> int:
     try:
         text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8-sig")
     except OSError as exc:
-        print(f"无法读取文件 {args.file}：{exc.strerror or exc}", file=sys.stderr)
-        return 2
+        return fail(f"无法读取文件 {args.file}：{exc.strerror or exc}")
     except UnicodeDecodeError:
-        print(f"文件 {args.file} 不是 UTF-8 编码的文本。", file=sys.stderr)
-        return 2
+        return fail(f"文件 {args.file} 不是 UTF-8 编码的文本。")
     try:
         rep = interchange.loads(text)
     except interchange.InterchangeError as exc:
-        print(f"JSON 格式有误：{exc}", file=sys.stderr)
-        return 2
+        return fail(f"JSON 格式有误：{exc}")
     name = args.agency.strip()
     store = open_store(settings)
     if store is None:
@@ -67,12 +55,10 @@ def run(args, settings) -> int:
         created = False
         if agency is None:
             if not settings.allow_import_creates_agency:
-                print(
+                return fail(
                     f"找不到机构“{name}”。请先在机器人中创建该机构，"
-                    "或在配置中设置 allow_import_creates_agency = true 以在导入时自动创建。",
-                    file=sys.stderr,
+                    "或在配置中设置 allow_import_creates_agency = true 以在导入时自动创建。"
                 )
-                return 2
             agency = store.create_agency(name, args.kind)
             created = True
         rep.agency = agency.name

@@ -13,6 +13,8 @@ from report import interchange
 from report.render import KINDS, filename, render
 from report.validation import errors, validate
 
+from ._common import fail
+
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
@@ -68,13 +70,11 @@ def run(args, settings) -> int:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        print(f"无法读取报告文件 {path}：{exc} / cannot read the report file", file=sys.stderr)
-        return 2
+        return fail(f"无法读取报告文件 {path}：{exc} / cannot read the report file")
     try:
         report = interchange.loads(text)
     except interchange.InterchangeError as exc:
-        print(f"报告文件 {path} 格式有误：{exc}", file=sys.stderr)
-        return 2
+        return fail(f"报告文件 {path} 格式有误：{exc}")
 
     problems = errors(validate(report))
     if problems:
@@ -96,8 +96,7 @@ def run(args, settings) -> int:
         try:
             out.write_bytes(data)
         except OSError as exc:
-            print(f"无法写入 {out}：{exc} / cannot write the output file", file=sys.stderr)
-            return 2
+            return fail(f"无法写入 {out}：{exc} / cannot write the output file")
         print(f"已生成 {out}", file=sys.stderr)
     if problems and not args.allow_errors:
         return 1

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import logging
 import re
-import sys
 
 from ..settings import Settings
+from ._common import fail
 
 logger = logging.getLogger(__name__)
 
@@ -102,13 +102,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     token = settings.token_value
     if not token:
-        print(NO_TOKEN_MESSAGE, file=sys.stderr)
-        return 2
+        return fail(NO_TOKEN_MESSAGE)
     if settings.mode == "webhook":
         problem = _webhook_problem(settings)
         if problem:
-            print(problem, file=sys.stderr)
-            return 2
+            return fail(problem)
 
     from ..logging_setup import configure_logging, install_redaction, parse_level, token_secrets
 
@@ -118,8 +116,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         parse_level(settings.log_level)
     except ValueError:
-        print(f"log_level 无效 / invalid log_level: {settings.log_level!r}", file=sys.stderr)
-        return 2
+        return fail(f"log_level 无效 / invalid log_level: {settings.log_level!r}")
     secrets = [*token_secrets(token), webhook_secret or ""]
     configure_logging(settings.log_level, secrets=secrets)
 
@@ -134,8 +131,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         application = build_application(settings)
     except SchemaTooNew as exc:
-        print(exc, file=sys.stderr)
-        return 2
+        return fail(exc)
     except Exception:
         logger.exception("Could not start: the database or the configuration failed")
         return 1
@@ -161,8 +157,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 drop_pending_updates=False,
             )
     except InvalidToken:
-        print(TOKEN_REJECTED_MESSAGE, file=sys.stderr)
-        return 1
+        return fail(TOKEN_REJECTED_MESSAGE, 1)
     except Exception:
         logger.exception("The bot stopped on an error")
         return 1

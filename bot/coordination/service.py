@@ -156,9 +156,34 @@ class CoordinationService:
                     _btn(T.ADMIN_NEW_AGENCY, "co:na"),
                     _btn(T.ADMIN_COORD_INVITE, "co:ci"),
                     _btn(T.ADMIN_OFFICES, "co:ao"),
+                    _btn(T.ADMIN_ATTACH, "co:aa"),
                 ),
             )
         ]
+
+    def _attach_agencies(self) -> list[Reply]:
+        agencies = co.all_agencies_without_office(self.store)
+        if not agencies:
+            return [Reply(T.ATTACH_NONE)]
+        return [Reply(T.ATTACH_CHOOSE_AGENCY, tuple(_btn(a.name[:60], f"co:aa2:{a.id}") for a in agencies))]
+
+    def _attach_offices(self, agency: AgencyInfo) -> list[Reply]:
+        offices = co.all_offices(self.store)
+        if not offices:
+            return [Reply(T.NO_OFFICES)]
+        rows = tuple(_btn(o.name[:60], f"co:aa3:{agency.id}:{o.id}") for o in offices)
+        return [Reply(T.ATTACH_CHOOSE_OFFICE.format(agency=agency.name), rows)]
+
+    def _attach(self, agency: AgencyInfo, office: OfficeInfo) -> list[Reply]:
+        if agency.office_id is not None:
+            if agency.office_id == office.id:
+                return [Reply(T.ATTACHED.format(agency=agency.name, office=office.name))]
+            return [Reply(T.ATTACH_ALREADY.format(agency=agency.name))]
+        try:
+            co.set_agency_office(self.store, agency.id, office.id)
+        except ValueError:
+            return [Reply(T.ATTACH_ALREADY.format(agency=agency.name))]
+        return [Reply(T.ATTACHED.format(agency=agency.name, office=office.name))]
 
     def _office_choice(self, data_prefix: str, *, with_none: bool = False) -> list[Reply]:
         offices = co.all_offices(self.store)
@@ -278,22 +303,42 @@ class CoordinationService:
             return self.board(offices[0], year)
         return [Reply(T.CHOOSE_OFFICE, tuple(_btn(o.name, f"co:b:{o.id}:{year}") for o in offices))]
 
-    def _deadline_for(self, agency: AgencyInfo, office: OfficeInfo, year: int, office_date: dt.date | None,
-                      agency_dates: dict[int, dt.date]) -> dt.date:
-        """The same deadline the reminders use: agency > office (bot, then config file) > legal."""
+    def _deadline_for(self, agency: AgencyInfo, office: OfficeInfo | None, year: int, office_date: dt.date | None,
+                      agency_dates: dict[int, dt.date]) -> tuple[dt.date, str]:
+        """(deadline, source): the same deadline the reminders use: agency > office (bot, then
+        config file) > legal. Source: legal / config / office / agency."""
         rem = getattr(self.settings, "reminders", None)
-        date, _source = dl.resolve_deadline(
+        return dl.resolve_deadline(
             year,
             agency.kind,
             agency=agency.name,
-            office=office.name,
+            office=office.name if office else None,
             config_overrides=getattr(self.settings, "deadline_overrides", ()) or (),
             db_agency_date=agency_dates.get(agency.id),
             db_office_date=office_date,
             township_deadline=getattr(rem, "township_deadline", "02-20"),
             other_deadline=getattr(rem, "other_deadline", "01-31"),
         )
-        return date
+
+    def _agency_deadline(self, agency: AgencyInfo, year: int) -> tuple[dt.date, str]:
+        office = self._office(agency.office_id) if agency.office_id is not None else None
+        if office is None:
+            return self._deadline_for(agency, None, year, None, {})
+        office_date, agency_dates = co.deadline_overrides(self.store, year, office_id=office.id)
+        return self._deadline_for(agency, office, year, office_date, agency_dates)
+
+    def _parse_deadline(self, text: str, year: int) -> tuple[dt.date | None, str | None]:
+        """(date, None) or (None, the reason it is refused). A report's deadline lies in year + 1."""
+        m = _DATE.match(text.translate(str.maketrans("０１２３４５６７８９－", "0123456789-")))
+        try:
+            date = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
+        except ValueError:
+            date = None
+        if date is None:
+            return None, T.DEADLINE_BAD.format(text=text)
+        if date.year != year + 1:
+            return None, T.DEADLINE_BAD_YEAR.format(year=year, next_year=year + 1)
+        return date, None
 
     def _days_left(self, deadline: dt.date) -> str:
         n = dl.working_days_left(self._today(), deadline, self.calendar)
@@ -326,13 +371,19 @@ class CoordinationService:
         rows = co.office_reports(self.store, office.id, year)
         office_date, agency_dates = co.deadline_overrides(self.store, year, office_id=office.id)
         failed, failed_digests = self._failed_deliveries(office.id)
-        counts = {"submitted": 0, "draft": 0, "none": 0}
+        counts = {"submitted": 0, "awaiting_approval": 0, "draft": 0, "none": 0}
         lines = []
         buttons = []
         for i, row in enumerate(rows, start=1):
             report = self.store.load_report(row.report.id)[0] if row.report else None
             status = self.status_of(row.report, report)
-            counts[{T.REPORT_STATUS["submitted"]: "submitted", T.REPORT_STATUS[None]: "none"}.get(status, "draft")] += 1
+            counts[
+                {
+                    T.REPORT_STATUS["submitted"]: "submitted",
+                    T.REPORT_STATUS["awaiting_approval"]: "awaiting_approval",
+                    T.REPORT_STATUS[None]: "none",
+                }.get(status, "draft")
+            ] += 1
             if report is not None:
                 problems = validate(report)
                 done, total = progress(report, problems)
@@ -343,8 +394,12 @@ class CoordinationService:
 
                 done, total, n_err = 0, len(formats.for_year(year).sections), 0
                 activity = ""
-            deadline = self._deadline_for(row.agency, office, year, office_date, agency_dates)
+            deadline, source = self._deadline_for(row.agency, office, year, office_date, agency_dates)
             n_failed = failed.get(row.agency.name, 0)
+            waiting = ""
+            if status == T.REPORT_STATUS["awaiting_approval"]:
+                names = [name or str(tg) for _uid, tg, name in co.agency_reviewers(self.store, row.agency.id)]
+                waiting = T.BOARD_AWAITING.format(who="、".join(names) if names else T.BOARD_NO_REVIEWER)
             lines.append(
                 T.BOARD_LINE.format(
                     i=i,
@@ -353,16 +408,17 @@ class CoordinationService:
                     done=done,
                     total=total,
                     errors=T.BOARD_ERRORS.format(n=n_err) if n_err else "",
-                    deadline=self._date(deadline),
+                    deadline=self._date(deadline) + (T.BOARD_OWN_DEADLINE if source == dl.SOURCE_AGENCY else ""),
                     left=self._days_left(deadline),
                     activity=activity,
                     failed=T.BOARD_FAILED.format(n=n_failed) if n_failed else "",
                 )
+                + waiting
             )
             buttons.append(_btn(T.BTN_AGENCY.format(i=i, agency=row.agency.name)[:40], f"co:d:{row.agency.id}:{year}"))
         head = T.BOARD_HEAD.format(
-            office=office.name, year=year, n=len(rows), submitted=counts["submitted"], draft=counts["draft"],
-            none=counts["none"],
+            office=office.name, year=year, n=len(rows), submitted=counts["submitted"],
+            awaiting=counts["awaiting_approval"], draft=counts["draft"], none=counts["none"],
         )
         if failed_digests:
             head += T.BOARD_DIGEST_FAILED.format(n=failed_digests)
@@ -457,12 +513,14 @@ class CoordinationService:
                                                    text=c.text))
         return lines
 
-    def _view(self, agency: AgencyInfo, year: int, buttons: tuple[tuple[Button, ...], ...]) -> list[Reply]:
+    def _view(self, agency: AgencyInfo, year: int, buttons: tuple[tuple[Button, ...], ...],
+              extra: list[str] | None = None) -> list[Reply]:
         info = self.store.find_report(agency.id, year)
         if info is None:
-            return [Reply(T.VIEW_NO_REPORT.format(agency=agency.name, year=year), buttons)]
+            text = "\n".join([T.VIEW_NO_REPORT.format(agency=agency.name, year=year), *(extra or [])])
+            return [Reply(text, buttons)]
         report, _ = self.store.load_report(info.id)
-        chunks = _chunks(self._view_lines(report, info))
+        chunks = _chunks([*self._view_lines(report, info), *(["", *extra] if extra else [])])
         return [Reply(c) for c in chunks[:-1]] + [Reply(chunks[-1], buttons)]
 
     def drill(self, actor: Actor, agency_id: int, year: int) -> list[Reply]:
@@ -471,9 +529,31 @@ class CoordinationService:
         if agency is None or not self._can_read(actor, user, agency):
             return [Reply(T.NOT_ALLOWED)]
         back: tuple[tuple[Button, ...], ...] = ()
+        extra: list[str] = []
         if agency.office_id is not None and self._can_coordinate(actor, user, agency.office_id):
-            back = (_btn(T.BTN_BACK_BOARD, f"co:b:{agency.office_id}:{year}"),)
-        return self._view(agency, year, back)
+            back = (
+                _btn(T.BTN_AGENCY_DEADLINE, f"co:ad:{agency.id}:{year}"),
+                _btn(T.BTN_BACK_BOARD, f"co:b:{agency.office_id}:{year}"),
+            )
+            date, source = self._agency_deadline(agency, year)
+            extra.append(T.VIEW_DEADLINE.format(date=self._date(date), source=T.DEADLINE_SOURCE[source]))
+        return self._view(agency, year, back, extra)
+
+    def _agency_deadline_prompt(self, agency: AgencyInfo, year: int) -> list[Reply]:
+        date, source = self._agency_deadline(agency, year)
+        text = T.PROMPT_AGENCY_DEADLINE.format(
+            agency=agency.name, year=year, current=self._date(date), source=T.DEADLINE_SOURCE[source],
+            example=f"{year + 1}-01-20",
+        )
+        return [Prompt(f"{text}\n〔co:ad:{agency.id}:{year}〕")]
+
+    def _coordinated_agency(self, actor: Actor, agency_id: int) -> AgencyInfo | None:
+        """The agency, if the actor coordinates its office (or is an admin and it has an office)."""
+        user = self._user(actor)
+        agency = self._agency(agency_id)
+        if agency is None or agency.office_id is None or not self._can_coordinate(actor, user, agency.office_id):
+            return None
+        return agency
 
     def review(self, actor: Actor, agency_id: int, year: int | None = None) -> list[Reply]:
         user = self._user(actor)
@@ -485,9 +565,9 @@ class CoordinationService:
         buttons: tuple[tuple[Button, ...], ...] = ()
         if info is not None:
             rows = [_btn(T.BTN_COMMENT, f"co:cm:{info.id}")]
-            if co.needs_approval(self.store, agency.id) and info.status != "submitted":
+            if info.status == "awaiting_approval":
                 rows.insert(0, _btn(T.BTN_APPROVE, f"co:ok:{info.id}:{info.version}"))
-            if info.status == "submitted":
+            if info.status in ("awaiting_approval", "submitted"):
                 rows.append(_btn(T.BTN_RETURN, f"co:rt:{info.id}"))
             buttons = tuple(rows)
         return self._view(agency, year, buttons)
@@ -506,10 +586,12 @@ class CoordinationService:
         if found is None or "reviewer" not in self._direct_roles(user, found[1].id):
             return [Reply(T.NOT_ALLOWED)]
         info, agency = found
-        if not co.needs_approval(self.store, agency.id):
-            return [Reply(T.APPROVE_NOT_NEEDED)]
         if info.status == "submitted":
             return [Reply(T.ALREADY_SUBMITTED)]
+        if info.status != "awaiting_approval":  # only what the officer submitted for approval
+            if not co.needs_approval(self.store, agency.id):
+                return [Reply(T.APPROVE_NOT_NEEDED)]
+            return [Reply(T.APPROVE_NOT_AWAITING)]
         report, current = self.store.load_report(report_id)
         if version is not None and version != current:
             # Changed since the reviewer looked at it: show it again rather than approve unseen figures.
@@ -529,6 +611,8 @@ class CoordinationService:
         if found is None or "reviewer" not in self._direct_roles(user, found[1].id):
             return [Reply(T.NOT_ALLOWED)]
         info, agency = found
+        if info.status not in ("awaiting_approval", "submitted"):
+            return [Reply(T.RETURN_NOTHING)]
         self.store.set_status(report_id, "draft", user_id=user.id)
         return [Reply(T.RETURNED.format(agency=agency.name, year=info.year))]
 
@@ -725,6 +809,25 @@ class CoordinationService:
             return self.join(actor, args[0])
         if op == "jn":
             return [Reply(T.CANCELLED)]
+        if op in ("aa", "aa2", "aa3"):
+            if not self._is_admin(actor):
+                return [Reply(T.NOT_ADMIN)]
+            if op == "aa":
+                return self._attach_agencies()
+            agency = self._agency(int(args[0]))
+            if agency is None:
+                return [Reply(T.UNKNOWN_ACTION)]
+            if op == "aa2":
+                return self._attach_offices(agency)
+            office = self._office(int(args[1]))
+            if office is None:
+                return [Reply(T.UNKNOWN_ACTION)]
+            return self._attach(agency, office)
+        if op == "ad":
+            agency = self._coordinated_agency(actor, int(args[0]))
+            if agency is None:
+                return denied
+            return self._agency_deadline_prompt(agency, int(args[1]))
         if op in ("no", "ci", "ao") or (op == "na" and not args):
             if not self._is_admin(actor):
                 return [Reply(T.NOT_ADMIN)]
@@ -822,7 +925,7 @@ class CoordinationService:
         if op == "s":
             return self.select(actor, int(args[0]))
         if op == "r":
-            return self.review(actor, int(args[0]))
+            return self.review(actor, int(args[0]), int(args[1]) if len(args) > 1 else None)
         if op == "ok":
             return self.approve(actor, int(args[0]), int(args[1]) if len(args) > 1 else None)
         if op == "rt":
@@ -896,17 +999,26 @@ class CoordinationService:
             if text in T.DEADLINE_DEFAULT_WORDS:
                 co.set_deadline_override(self.store, year, None, office_id=office.id)
                 return [Reply(T.DEADLINE_CLEARED.format(year=year))]
-            m = _DATE.match(text.translate(str.maketrans("０１２３４５６７８９－", "0123456789-")))
-            try:
-                date = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
-            except ValueError:
-                date = None
+            date, refused = self._parse_deadline(text, year)
             if date is None:
-                return [Reply(T.DEADLINE_BAD.format(text=text))]
-            if date.year != year + 1:
-                return [Reply(T.DEADLINE_BAD_YEAR.format(year=year, next_year=year + 1))]
+                return [Reply(refused)]
             co.set_deadline_override(self.store, year, date, office_id=office.id)
             return [Reply(T.DEADLINE_SET.format(year=year, date=self._date(date)))]
+        if op == "ad":
+            agency_id, year = int(args[0]), int(args[1])
+            agency = self._coordinated_agency(actor, agency_id)
+            if agency is None:
+                return [Reply(T.NOT_ALLOWED)]
+            if text in T.DEADLINE_DEFAULT_WORDS:
+                co.set_deadline_override(self.store, year, None, agency_id=agency.id)
+                date, source = self._agency_deadline(agency, year)
+                return [Reply(T.AGENCY_DEADLINE_CLEARED.format(
+                    agency=agency.name, year=year, date=self._date(date), source=T.DEADLINE_SOURCE[source]))]
+            date, refused = self._parse_deadline(text, year)
+            if date is None:
+                return [Reply(refused)]
+            co.set_deadline_override(self.store, year, date, agency_id=agency.id)
+            return [Reply(T.AGENCY_DEADLINE_SET.format(agency=agency.name, year=year, date=self._date(date)))]
         if op == "cm":
             user = self._user(actor)
             found = self._report_for(int(args[0]))

@@ -13,7 +13,7 @@ KIND_HINT = {
     "other": "按本地规定",
 }
 SOURCE = {"chat": "对话", "excel": "Excel表格", "import": "导入", "console": "终端"}
-REPORT_STATUS = {None: "未开始", "draft": "填报中", "submitted": "已提交"}
+REPORT_STATUS = {None: "未开始", "draft": "填报中", "awaiting_approval": "待审核", "submitted": "已提交"}
 
 COMMANDS_EXTRA = [
     ("agency", "选择要填报或审核的机构"),
@@ -40,6 +40,12 @@ ADMIN_NEW_OFFICE = "新建协调办公室"
 ADMIN_NEW_AGENCY = "新建机构"
 ADMIN_COORD_INVITE = "协调人邀请"
 ADMIN_OFFICES = "管理协调办公室"
+ADMIN_ATTACH = "机构归入协调办公室"
+ATTACH_CHOOSE_AGENCY = "以下机构还不属于任何协调办公室，请选择要归入的机构："
+ATTACH_NONE = "所有机构都已属于某个协调办公室。"
+ATTACH_CHOOSE_OFFICE = "将“{agency}”归入哪个协调办公室？"
+ATTACHED = "已将“{agency}”归入“{office}”。"
+ATTACH_ALREADY = "“{agency}”已属于其他协调办公室，未作更改。"
 CHOOSE_OFFICE = "请选择协调办公室："
 NO_OFFICE_OPTION = "不属于任何协调办公室"
 NO_OFFICES = "还没有协调办公室，请先新建。"
@@ -91,14 +97,29 @@ DEADLINE_SET = "已将{year}年度报告截止日期设为{date}。"
 DEADLINE_CLEARED = "已恢复{year}年度报告的法定截止日期。"
 DEADLINE_BAD = "无法识别日期“{text}”，请按 2025-01-20 的格式输入。"
 DEADLINE_BAD_YEAR = "{year}年度报告的截止日期应在{next_year}年内。"
+BTN_AGENCY_DEADLINE = "设置本机关截止日期"
+PROMPT_AGENCY_DEADLINE = (
+    "“{agency}”{year}年度报告：当前截止日期为{current}（{source}）。\n"
+    "请回复本消息，输入本机关的截止日期（如 {example}），输入“默认”恢复为办公室统一或法定期限。"
+)
+DEADLINE_SOURCE = {"legal": "法定期限", "config": "配置文件指定", "office": "办公室统一设定", "agency": "本机关单独设定"}
+AGENCY_DEADLINE_SET = "已将“{agency}”{year}年度报告截止日期设为{date}。"
+AGENCY_DEADLINE_CLEARED = "已取消“{agency}”{year}年度报告的单独截止日期，现为{date}（{source}）。"
+VIEW_DEADLINE = "截止日期：{date}（{source}）"
 
 # -- board --------------------------------------------------------------------------------------
-BOARD_HEAD = "“{office}” {year}年度报告填报进度（{n}个机构）\n已提交 {submitted} · 填报中 {draft} · 未开始 {none}"
+BOARD_HEAD = (
+    "“{office}” {year}年度报告填报进度（{n}个机构）\n"
+    "已提交 {submitted} · 待审核 {awaiting} · 填报中 {draft} · 未开始 {none}"
+)
 BOARD_LINE = (
     "{i}. {agency}：{status}，{done}/{total}部分{errors}\n"
     "   截止{deadline}（{left}）{activity}{failed}"
 )
 BOARD_ERRORS = "，{n}处错误"
+BOARD_OWN_DEADLINE = "，本机关单独设定"
+BOARD_AWAITING = "\n   等待审核人批准：{who}"
+BOARD_NO_REVIEWER = "尚无审核人"
 BOARD_ACTIVITY = "，最近填写 {at}"
 BOARD_FAILED = "\n   ⚠ 提醒未能送达（{n}条）"
 BOARD_DIGEST_FAILED = "\n⚠ 发给协调人的进度汇总未能送达（{n}条）"
@@ -149,8 +170,10 @@ BTN_BACK_BOARD = "« 返回进度表"
 APPROVED = "已批准，“{agency}”{year}年度报告状态为：已提交。"
 APPROVE_HAS_ERRORS = "报告还有{n}处错误或未填项，暂不能批准。"
 APPROVE_NOT_NEEDED = "本办公室未开启审核批准，报告由填报人自行提交。"
+APPROVE_NOT_AWAITING = "填报人尚未提交送审，暂不能批准。"
 ALREADY_SUBMITTED = "该报告已经提交。"
 RETURNED = "已退回，“{agency}”{year}年度报告状态为：填报中。"
+RETURN_NOTHING = "该报告目前为“填报中”，无需退回。"
 PROMPT_COMMENT = "请回复本消息，输入对“{agency}”{year}年度报告的审核意见。"
 COMMENT_SAVED = "审核意见已记录。"
 

@@ -34,6 +34,7 @@ from telegram.ext import (
 )
 
 from bot import messages as M
+from bot.interview import io
 from bot.interview.io import Actor, Callback, Command, Document, Input, Reply, Text, parse_command
 
 log = logging.getLogger(__name__)
@@ -108,22 +109,7 @@ def split_text(body: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str
     """Split a long text at line ends into chunks Telegram accepts (none empty)."""
     if len(body) <= limit:
         return [body]
-    chunks: list[str] = []
-    current = ""
-    for line in body.splitlines(keepends=True):
-        while len(line) > limit:
-            if current:
-                chunks.append(current)
-                current = ""
-            chunks.append(line[:limit])
-            line = line[limit:]
-        if len(current) + len(line) > limit:
-            chunks.append(current)
-            current = ""
-        current += line
-    if current:
-        chunks.append(current)
-    return [c for c in chunks if c.strip()] or [body[:limit]]
+    return [c for c in io.split_text(body, limit) if c.strip()] or [body[:limit]]
 
 
 async def send_replies(context: ContextTypes.DEFAULT_TYPE, chat_id: int, replies: list[Reply]) -> None:

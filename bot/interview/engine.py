@@ -39,6 +39,7 @@ CHECKUP_MAX_LISTED = 15  # problems listed in a check-up; the rest are counted
 CONTINUATION_SECONDS = 3.0
 SPLIT_MIN_CHARS = 2000
 INCOMPLETE_RULES = ("section.incomplete", "narrative.empty")  # problems that only mean "not answered"
+DRAFT, AWAITING, SUBMITTED = "draft", "awaiting_approval", "submitted"  # storage.models.REPORT_STATUSES
 
 
 @dataclass
@@ -72,10 +73,12 @@ class Context:
     year_report: Callable[[int], YearReport | None] | None = None
     now: dt.datetime | None = None  # the service clock (None when it gives only a date)
     needs_approval: bool = False  # storage.coordination.needs_approval: a reviewer's 批准提交 submits
+    reviewers: tuple[str, ...] = ()  # the agency's reviewers' names (shown while awaiting approval)
 
     @property
     def can_write(self) -> bool:
-        return self.role == "officer" and self.status != "submitted"
+        """Only an officer writes, and only a draft (awaiting approval and submitted are read-only)."""
+        return self.role == "officer" and self.status == DRAFT
 
 
 @dataclass
@@ -84,7 +87,7 @@ class Changes:
     narratives: dict[str, str | None] = field(default_factory=dict)
     units: dict[str, str | None] = field(default_factory=dict)
     replace: Report | None = None  # a whole report (the Excel template)
-    status: str | None = None  # draft / submitted
+    status: str | None = None  # draft / awaiting_approval / submitted
     register: tuple[str, str] | None = None  # (agency name, kind)
     import_report: Report | None = None  # a checked published report, stored as its year's report
     import_version: int | None = None  # the version of that year's stored report when confirmed
@@ -502,7 +505,9 @@ def _export(report: Report, kind: str) -> Reply:
 
 
 def _readonly_reason(ctx: Context) -> str:
-    return M.REPORT_SUBMITTED_READONLY if ctx.status == "submitted" else M.READONLY_ROLE
+    if ctx.role == "officer" and ctx.status == AWAITING:
+        return M.REPORT_AWAITING_READONLY
+    return M.REPORT_SUBMITTED_READONLY if ctx.status == SUBMITTED else M.READONLY_ROLE
 
 
 # ---- callbacks --------------------------------------------------------------------------------
@@ -570,11 +575,19 @@ def _callback(state: dict, report: Report | None, ctx: Context, action: str) -> 
     if verb == "reopen":
         if ctx.role != "officer":
             return Step(state, prefix=M.READONLY_ROLE)
-        if ctx.needs_approval and ctx.status == "submitted":
+        if ctx.status == AWAITING:
+            return _withdraw(state, ctx)
+        if ctx.status != SUBMITTED:
+            return Step(S.goto(state, S.HUB))
+        if ctx.needs_approval:
             return Step(S.goto(state, S.HUB), prefix=M.APPROVED_READONLY)
         st = Step(S.goto(state, S.HUB), prefix=M.REOPENED)
-        st.changes.status = "draft"
+        st.changes.status = DRAFT
         return st
+    if verb == "wd":
+        if ctx.role != "officer":
+            return Step(state, prefix=M.READONLY_ROLE)
+        return _withdraw(state, ctx)
     if verb in ("imp", "impok", "noimp"):
         if state.get("screen") != S.CHECKUP or not isinstance(state.get("imp"), dict):
             return Step(state)
@@ -814,11 +827,22 @@ def _row_saved(report: Report, ch: Changes, q: Q.Question) -> str:
     return M.row_saved(label, shown, [(lab, format_value(v)) for lab, v in totals if v is not None])
 
 
+def _withdraw(state: dict, ctx: Context) -> Step:
+    """撤回提交: the officer takes back a report awaiting approval (back to draft)."""
+    if ctx.status != AWAITING:
+        return Step(S.goto(state, S.HUB), prefix=M.NOT_AWAITING)
+    st = Step(S.goto(state, S.HUB), prefix=M.WITHDRAWN)
+    st.changes.status = DRAFT
+    return st
+
+
 def _submit(state: dict, report: Report, ctx: Context, confirmed: bool) -> Step:
     if ctx.role != "officer":
         return Step(state, prefix=M.READONLY_ROLE)
-    if ctx.status == "submitted":
+    if ctx.status == SUBMITTED:
         return Step(S.goto(state, S.HUB), prefix=M.ALREADY_SUBMITTED)
+    if ctx.status == AWAITING:
+        return Step(S.goto(state, S.HUB), prefix=M.ALREADY_AWAITING)
     problems = validate(report, ctx.previous)
     errs = [p for p in problems if p.is_error]
     warns = [p for p in problems if not p.is_error]
@@ -827,10 +851,13 @@ def _submit(state: dict, report: Report, ctx: Context, confirmed: bool) -> Step:
     if warns and not confirmed:
         return Step(S.goto(state, S.SUBMIT))
     if ctx.needs_approval:
-        # the office wants a reviewer's 批准提交 (bot/coordination): the status stays draft
-        return Step(S.goto(state, S.HUB), prefix=M.AWAITING_APPROVAL)
+        # the office wants a reviewer's 批准提交 (bot/coordination): awaiting approval, read-only;
+        # the service queues the reviewers' approval requests
+        st = Step(S.goto(state, S.HUB), prefix=M.AWAITING_APPROVAL)
+        st.changes.status = AWAITING
+        return st
     st = Step(S.goto(state, S.HUB), prefix=M.SUBMITTED)
-    st.changes.status = "submitted"
+    st.changes.status = SUBMITTED
     return st
 
 
@@ -945,8 +972,10 @@ def _import(state: dict, ctx: Context, confirmed: bool) -> Step:
     if not (2019 <= year <= ctx.today.year):
         return Step(S.go_back(state), prefix=M.import_year_invalid(year, ctx.today.year))
     target = ctx.year_report(year) if ctx.year_report is not None else None
-    if target is not None and target.status == "submitted":
+    if target is not None and target.status == SUBMITTED:
         return Step(state, prefix=M.import_target_submitted(year))
+    if target is not None and target.status == AWAITING:
+        return Step(state, prefix=M.import_target_awaiting(year))
     if target is not None and target.has_answers and not confirmed:
         return Step(dict(state, ovr=1))
     rep.agency = ctx.agency_name
@@ -1241,7 +1270,7 @@ def _view_hub(state: dict, report: Report, ctx: Context) -> Reply:
     fmt = report.format
     statuses = section_statuses(report, validate(report, ctx.previous))
     done = sum(1 for s in statuses.values() if s == M.STATUS_DONE)
-    lines = [M.hub_header(ctx.agency_name, report.year, fmt.name, ctx.status, ctx.role)]
+    lines = [M.hub_header(ctx.agency_name, report.year, fmt.name, ctx.status, ctx.role, ctx.reviewers)]
     for s in fmt.sections:
         lines.append(M.hub_section_line(s.title, statuses[s.id]))
     lines.append(M.hub_progress(done, len(fmt.sections)))
@@ -1249,9 +1278,11 @@ def _view_hub(state: dict, report: Report, ctx: Context) -> Reply:
     buttons.append((_btn(state, M.BTN_CHECK_ALL, "all"), _btn(state, M.BTN_PREVIEW, "pv")))
     last = [_btn(state, M.BTN_EXPORT, "ex")]
     if ctx.role == "officer":
-        if ctx.status == "submitted":
+        if ctx.status == SUBMITTED:
             if not ctx.needs_approval:  # an approved report goes back through the reviewer's 退回修改
                 last.append(_btn(state, M.BTN_REOPEN, "reopen"))
+        elif ctx.status == AWAITING:
+            last.append(_btn(state, M.BTN_WITHDRAW, "wd"))
         else:
             last.append(_btn(state, M.BTN_SUBMIT, "sub"))
     buttons.append(tuple(last))

@@ -76,6 +76,30 @@ def parse_command(text: str) -> Command | None:
     return Command(name, arg.strip())
 
 
+def split_text(text: str, limit: int) -> list[str]:
+    """Split a text at line ends into pieces of at most ``limit`` characters (a longer line is cut).
+
+    Pieces keep their line ends; a blank remainder at the end is dropped, and an empty text gives
+    one empty piece.
+    """
+    out: list[str] = []
+    cur = ""
+    for line in text.splitlines(keepends=True):
+        while len(line) > limit:
+            if cur:
+                out.append(cur)
+                cur = ""
+            out.append(line[:limit])
+            line = line[limit:]
+        if len(cur) + len(line) > limit:
+            out.append(cur)
+            cur = ""
+        cur += line
+    if cur.strip() or not out:
+        out.append(cur)
+    return out
+
+
 # Callback data of buttons sent outside the interview (the reminders' 继续填写): a plain navigation
 # to the hub, valid whatever the user's state token is. It carries no rights.
 MENU_CALLBACK = "menu"

@@ -152,6 +152,8 @@ class InterviewService:
                     )
                 new.update(ver=version, rid=info.id)
                 store.set_position(user.id, new)
+                if ch.status == E.AWAITING:
+                    self._request_approval(info.id, now)
             elif ch.answers:
                 new.update(ver=ctx.version + (1 if ch.differs_from(report) else 0), rid=info.id)
                 version = store.save_answers(
@@ -202,6 +204,7 @@ class InterviewService:
         elif ch.replace is not None or ch.status is not None:
             report, ctx.version = store.load_report(info.id)  # what was stored is what is shown
             ctx.status = store.get_report_info(info.id).status
+            ctx.reviewers = self._reviewers(ctx)
         replies = E.view(new, report, ctx)
         if step.prefix and replies:
             first = replies[0]
@@ -209,6 +212,28 @@ class InterviewService:
                 f"{step.prefix}\n\n{first.text}", first.buttons, first.document, first.parse_mode
             )
         return notes + replies
+
+    def _reviewers(self, ctx: E.Context) -> tuple[str, ...]:
+        """The agency's reviewers' names, read only while the report awaits approval (the hub says
+        who must act)."""
+        if ctx.status != E.AWAITING or ctx.agency_id is None:
+            return ()
+        from storage import coordination as co
+
+        return tuple(name or str(tg) for _uid, tg, name in co.agency_reviewers(self.store, ctx.agency_id))
+
+    def _request_approval(self, report_id: int, now) -> None:
+        """Queue the approval request for every reviewer (storage.reminders, idempotent). The status
+        is already stored; if this fails, the planner inserts the missing requests later."""
+        from storage import reminders as rem
+
+        at = now if isinstance(now, dt.datetime) else dt.datetime.combine(now, dt.time(), tzinfo=dt.UTC)
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=dt.UTC)
+        try:
+            rem.request_approval(self.store.engine, report_id, at)
+        except Exception:  # noqa: BLE001 - the submission stands; plan() fills the gap
+            log.exception("could not queue the approval request of report %s", report_id)
 
     def _load(self, user, state: dict) -> tuple[E.Context, Report | None, object | None]:
         """Resolve the agency and year (updating ``state``), load the report and the context."""
@@ -240,6 +265,7 @@ class InterviewService:
         ctx.version = info.version
         ctx.previous = data.previous
         ctx.needs_approval = data.needs_approval
+        ctx.reviewers = self._reviewers(ctx)
 
         def year_report(y: int) -> E.YearReport | None:
             found = store.find_report(agency_id, y)

@@ -14,14 +14,14 @@ import asyncio
 import datetime as dt
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
 from report import deadlines as dl
 from storage import reminders as repo
 
-from .sweeper import CALLBACK_PREFIX, CONTINUE_CALLBACK, Sweeper
+from .sweeper import CALLBACK_PREFIX, Sweeper, primary_button
 
 log = logging.getLogger(__name__)
 
@@ -69,11 +69,9 @@ async def on_reminder_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
         local = until.astimezone(sweeper.params.tz)
         when = f"{dl.chinese_date(local.date())}{local:%H:%M}"
         await query.answer(dl.label("snoozed_answer").format(when), show_alert=True)
-    try:  # keep only the button to continue
+    try:  # keep only the button to continue (继续填写, or 查看并审核 for a reviewer)
         await query.edit_message_reply_markup(
-            InlineKeyboardMarkup(
-                [[InlineKeyboardButton(dl.label("continue_button"), callback_data=CONTINUE_CALLBACK)]]
-            )
+            InlineKeyboardMarkup([[primary_button(item)]])
         )
     except TelegramError as exc:
         log.info("could not edit reminder %s buttons: %s", item.id, exc)

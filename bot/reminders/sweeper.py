@@ -20,7 +20,13 @@ Outcome of one send:
   a connect or pool timeout (the request never left) is treated like a connection error;
 - NetworkError (connection refused/reset …) → back to ``pending`` with exponential backoff;
   after ``max_attempts`` → ``failed``.
-A report submitted after its reminder was planned gets nothing: the pending row is dropped.
+A report submitted after its reminder was planned gets nothing: the pending row is dropped; so
+does an officer's reminder once the report awaits approval, and a reviewer's reminder or approval
+request once the report no longer awaits approval (approved, returned or withdrawn).
+
+Approval requests (storage.reminders.request_approval) are sent outside working hours too: a sweep
+outside them delivers only those. Their button 查看并审核 (``co:r:<agency id>:<year>``) opens the
+reviewer's screen in bot/coordination, which re-checks the reviewer's role on the server.
 """
 
 from __future__ import annotations
@@ -54,10 +60,30 @@ CONTINUE_CALLBACK = MENU_CALLBACK  # the interview opens the hub for it
 CALLBACK_PREFIX = "rem"
 
 
-def keyboard(outbox_id: int) -> InlineKeyboardMarkup:
+REVIEW_CALLBACK = "co:r:{agency_id}:{year}"  # bot/coordination: the reviewer's screen of a report
+
+
+def _is_reviewer_item(item: repo.OutboxItem | None) -> bool:
+    if item is None:
+        return False
+    p = item.payload
+    return p.get("type") == repo.APPROVAL_PAYLOAD or (p.get("type") == repo.REPORT_PAYLOAD and p.get("role") == "reviewer")
+
+
+def primary_button(item: repo.OutboxItem | None = None) -> InlineKeyboardButton:
+    """继续填写 (the officer's hub), or 查看并审核 for a reviewer's message."""
+    if _is_reviewer_item(item) and "agency_id" in item.payload and "year" in item.payload:
+        data = REVIEW_CALLBACK.format(agency_id=int(item.payload["agency_id"]), year=int(item.payload["year"]))
+        return InlineKeyboardButton(dl.label("review_button"), callback_data=data)
+    return InlineKeyboardButton(dl.label("continue_button"), callback_data=CONTINUE_CALLBACK)
+
+
+def keyboard(outbox_id: int, item: repo.OutboxItem | None = None) -> InlineKeyboardMarkup:
+    if item is not None and item.payload.get("type") == repo.APPROVAL_PAYLOAD:
+        return InlineKeyboardMarkup([[primary_button(item)]])
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(dl.label("continue_button"), callback_data=CONTINUE_CALLBACK)],
+            [primary_button(item)],
             [
                 InlineKeyboardButton(dl.label("snooze_1_button"), callback_data=f"{CALLBACK_PREFIX}:s1:{outbox_id}"),
                 InlineKeyboardButton(dl.label("snooze_3_button"), callback_data=f"{CALLBACK_PREFIX}:s3:{outbox_id}"),
@@ -69,14 +95,29 @@ def keyboard(outbox_id: int) -> InlineKeyboardMarkup:
 
 def message_text(item: repo.OutboxItem, now: dt.datetime, params: dl.ScheduleParams, calendar: dl.WorkCalendar) -> str:
     p = item.payload
+    if p.get("type") == repo.APPROVAL_PAYLOAD:
+        return dl.render_text("approval", year=p["year"], agency=p.get("agency", ""), by=p.get("by", ""))
+    if p.get("type") == repo.REPORT_PAYLOAD and p.get("role") == "reviewer":
+        deadline = dt.date.fromisoformat(p["deadline"])
+        today = now.astimezone(params.tz).date()
+        return dl.render_text(
+            "review",
+            year=p["year"],
+            agency=p.get("agency", ""),
+            deadline=dl.chinese_date(deadline),
+            calendar_days=(deadline - today).days,
+            working_days=dl.working_days_left(today, deadline, calendar),
+            today_is_workday=calendar.is_workday(today),
+        )
     if p.get("type") == repo.DIGEST_PAYLOAD:
         c = p["counts"]
         return dl.digest_text(
             office=p.get("office") or "",
             year=p["year"],
             today=dt.date.fromisoformat(p["today"]),
-            counts=dl.DigestCounts(
+            counts=repo.DigestCounts(
                 submitted=c["submitted"],
+                awaiting_approval=c.get("awaiting_approval", 0),
                 in_progress=c["in_progress"],
                 not_started=c["not_started"],
                 overdue=c["overdue"],
@@ -189,18 +230,22 @@ class Sweeper:
     async def run_once(self, bot) -> SweepStats:
         stats = SweepStats()
         now = self.clock()
-        if self.respect_working_hours and not dl.in_working_hours(now, self.params, self.calendar):
-            return stats
+        off_hours = self.respect_working_hours and not dl.in_working_hours(now, self.params, self.calendar)
         stats.recovered = await self._db(repo.recover_stale, now, self.stale_after)
-        if self._last_plan is None or now - self._last_plan >= self.plan_every:
+        if not off_hours and (self._last_plan is None or now - self._last_plan >= self.plan_every):
             stats.planned = await self._db(repo.plan, now, self.cfg, self.calendar)
             self._last_plan = now
         started = time.monotonic()
         self._facts_cache.clear()
-        await self.deliver_stream(bot, stats, lambda: time.monotonic() - started < self.time_budget)
+        # outside working hours only approval requests go out (a reviewer is told at once)
+        await self.deliver_stream(
+            bot, stats, lambda: time.monotonic() - started < self.time_budget, approvals_only=off_hours
+        )
         return stats
 
-    async def deliver_stream(self, bot, stats: SweepStats, keep_claiming: Callable[[], bool]) -> None:
+    async def deliver_stream(
+        self, bot, stats: SweepStats, keep_claiming: Callable[[], bool], *, approvals_only: bool = False
+    ) -> None:
         """Workers send continuously from a small queue that a producer keeps topped up by claiming
         (no drain at batch boundaries). Claimed rows waiting in the queue have no attempt started,
         so after a crash recovery puts them back to pending."""
@@ -216,7 +261,9 @@ class Sweeper:
                     more.clear()
                     if queue.qsize() >= low_water:
                         continue
-                    batch = await self._db(repo.claim, self.clock(), self.batch_size, self.claimer)
+                    batch = await self._db(
+                        repo.claim, self.clock(), self.batch_size, self.claimer, approvals_only=approvals_only
+                    )
                     if not batch:
                         break
                     stats.claimed += len(batch)
@@ -252,8 +299,11 @@ class Sweeper:
         setattr(stats, counter, getattr(stats, counter) + 1)
 
     async def _refresh(self, item: repo.OutboxItem) -> repo.OutboxItem | None:
-        """Current progress for a report reminder; None when the report was submitted or removed."""
-        if item.report_id is None or item.payload.get("type") != repo.REPORT_PAYLOAD:
+        """Current progress for a report reminder; None when it is no longer the recipient's turn:
+        the report was submitted or removed; an officer's report awaits approval; a reviewer's
+        report (reminder or approval request) no longer awaits approval."""
+        kind = item.payload.get("type")
+        if item.report_id is None or kind not in (repo.REPORT_PAYLOAD, repo.APPROVAL_PAYLOAD):
             return item
         facts = self._facts_cache.get(item.report_id)
         if facts is None or time.monotonic() - facts[0] > self.facts_ttl:
@@ -262,6 +312,11 @@ class Sweeper:
         facts = facts[1]
         if facts is None or facts[0] == "submitted":
             return None
+        awaiting = facts[0] == repo.AWAITING
+        if _is_reviewer_item(item) != awaiting and (awaiting or item.payload.get("role") != "coordinator"):
+            return None
+        if kind == repo.APPROVAL_PAYLOAD:
+            return item
         payload = {**item.payload, **facts[1]}
         return repo.OutboxItem(**{**item.__dict__, "payload": payload})
 
@@ -278,7 +333,7 @@ class Sweeper:
             await self._db(repo.drop, [item.id])
             return "dropped"
         text = message_text(fresh, self.clock(), self.params, self.calendar)
-        markup = keyboard(item.id)
+        markup = keyboard(item.id, item)
         attempts = item.attempts
         for round_ in range(self.retry_after_attempts + 1):
             await self._starts.submit(item.id)

@@ -100,6 +100,12 @@ def _digits(num: str) -> str:
     return re.sub(r"[\s,]", "", num)
 
 
+def _ambiguous(shown: str, parts: list[str], how: str = "") -> ReadValue:
+    """No value: ``shown`` reads as the number ``parts`` joined (``how``) or as several numbers."""
+    message = f"“{shown}”可以读作 {''.join(parts)}{how}，也可以读作 {'、'.join(parts)} 几个数，无法确定"
+    return ReadValue(None, findings=(Finding("error", "parse.ambiguous", message),))
+
+
 @lru_cache(maxsize=16384)
 def read_value(raw: str, cell_type: str, fixed_unit: str | None = None, unit_choices: tuple[str, ...] = ()) -> ReadValue:
     """Read one published cell for a column of the given type.
@@ -124,32 +130,12 @@ def read_value(raw: str, cell_type: str, fixed_unit: str | None = None, unit_cho
 
     # Several readings of one cell: report the candidates, keep nothing.
     if re.search(r"\d\s+\d", compact):
-        parts = compact.split()
-        return ReadValue(
-            None,
-            findings=(
-                Finding(
-                    "error",
-                    "parse.ambiguous",
-                    f"“{shown}”可以读作 {''.join(parts)}，也可以读作 {'、'.join(parts)} 几个数，无法确定",
-                ),
-            ),
-        )
+        return _ambiguous(shown, compact.split())
     if "," in compact:
         if cell_type == "decimal" and _THOUSANDS.match(compact):
             compact = compact.replace(",", "")
         else:
-            parts = [p for p in compact.split(",") if p]
-            return ReadValue(
-                None,
-                findings=(
-                    Finding(
-                        "error",
-                        "parse.ambiguous",
-                        f"“{shown}”可以读作 {''.join(parts)}（千位分隔），也可以读作 {'、'.join(parts)} 几个数，无法确定",
-                    ),
-                ),
-            )
+            return _ambiguous(shown, [p for p in compact.split(",") if p], "（千位分隔）")
     digits = _digits(compact)
     if note:
         findings.append(Finding("warning", "parse.annotation", f"“{shown}”按 {sign}{digits} 读取，括号中的说明未计入"))

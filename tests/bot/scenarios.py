@@ -43,8 +43,7 @@ def busy_report(year: int | None = None, agency: str = AGENCY) -> Report:
     """A report with non-zero figures in every table (tests/fixtures/2023-busy.json, moved to ``year``)."""
     src = interchange.loads((FIXTURES / "2023-busy.json").read_text(encoding="utf-8")).without_derived()
     year = year or default_year()
-    return Report(format=src.format, year=year, agency=agency, narratives=dict(src.narratives),
-                  values=dict(src.values), units=dict(src.units))
+    return src.copy(year=year, agency=agency)
 
 
 def row_text(rep: Report, q: Q.Question) -> str:
@@ -53,6 +52,7 @@ def row_text(rep: Report, q: Q.Question) -> str:
 
 # -- Excel: fill the template as an officer does, finding cells by the labels shown ------------------
 def locate(wb, rep: Report, key: str):
+    """The worksheet cell for ``key``, found by section title, caption, row label and column header."""
     fmt = rep.format
     cell = fmt.cells[key]
     table = cell.table
@@ -61,6 +61,7 @@ def locate(wb, rep: Report, key: str):
     start = 0
     if table.caption:
         start = next(i for i, r in enumerate(rows) if r[0].value == table.caption)
+    # the header row holding this column's label, after the table start
     col = None
     for r in rows[start:]:
         for c in r:

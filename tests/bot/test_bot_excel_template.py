@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from scenarios import locate
 
 from report import interchange
 from report.excel_template import make_template, read_template
@@ -29,34 +30,7 @@ def empty_like(rep: Report) -> Report:
     return Report(format=rep.format, year=rep.year, agency=rep.agency)
 
 
-# -- a user's view of the workbook: find cells by the labels printed in it ----------------------
-def locate(wb, rep: Report, key: str):
-    """The worksheet cell for ``key``, found by section title, caption, row label and column header."""
-    fmt = rep.format
-    cell = fmt.cells[key]
-    table = cell.table
-    ws = wb[fmt.section(table.section_id).title[:31]]
-    rows = list(ws.iter_rows())
-    start = 0
-    if table.caption:
-        start = next(i for i, r in enumerate(rows) if r[0].value == table.caption)
-    # the header row holding this column's label, after the table start
-    col = None
-    for r in rows[start:]:
-        for c in r:
-            if c.value == cell.column.label:
-                col = c.column
-                break
-        if col:
-            break
-    assert col, f"column {cell.column.label} not shown"
-    for r in rows[start:]:
-        labels = [c.value for c in r[:3]]
-        if cell.row.label in labels:
-            return ws.cell(row=r[0].row, column=col)
-    raise AssertionError(f"row {cell.row.label} not shown")
-
-
+# -- a user's view of the workbook: cells found by the labels printed in it (scenarios.locate) -------
 def fill(data: bytes, rep: Report, values: dict[str, object], units: dict[str, str] | None = None) -> bytes:
     wb = load_workbook(io.BytesIO(data))
     for key, value in values.items():

@@ -236,7 +236,7 @@ def test_board_and_rollup_figures_are_the_member_sums(svc, world, store):
     store.create_agency("丙县民政局", "township", office.id)
     out = svc.board_command(COORD)
     text = texts(out)
-    assert "已提交 0 · 填报中 2 · 未开始 1" in text
+    assert "已提交 0 · 待审核 0 · 填报中 2 · 未开始 1" in text
     left = dl.working_days_left(dt.date(2025, 1, 13), dt.date(2025, 1, 31), dl.WorkCalendar())
     assert left == 12  # Spring Festival 2025: 28 Jan – 4 Feb off, Sunday 26 Jan worked
     assert "甲县市场监督管理局：填报中，6/6部分\n   截止2025年1月31日（剩12个工作日）" in text
@@ -284,17 +284,22 @@ def test_reviewer_approval_flow(svc, world, store):
     store.save_answers(info.id, user_id=None, source="chat", values={"s3.new.natural": 1})
     listing = svc.agency_command(REVIEWER)
     view = svc.callback(REVIEWER, buttons(listing)["审核：甲县市场监督管理局"])
+    assert T.BTN_APPROVE not in buttons(view)  # a draft: the officer has not submitted it for approval
+    v = store.get_report_info(info.id).version
+    assert texts(svc.callback(REVIEWER, f"co:ok:{info.id}:{v}")) == T.APPROVE_NOT_AWAITING
+    store.set_status(info.id, "awaiting_approval", user_id=None)  # the officer's 提交 (tests/interview)
+    view = svc.callback(REVIEWER, buttons(listing)["审核：甲县市场监督管理局"])
     assert T.BTN_APPROVE in buttons(view)
     refused = svc.callback(REVIEWER, buttons(view)[T.BTN_APPROVE])
     assert texts(refused).startswith("报告还有")
-    assert store.get_report_info(info.id).status == "draft"
+    assert store.get_report_info(info.id).status == "awaiting_approval"
     # the officer cannot approve; the coordinator neither
     v = store.get_report_info(info.id).version
     assert texts(svc.callback(OFFICER, f"co:ok:{info.id}:{v}")) == T.NOT_ALLOWED
     assert texts(svc.callback(COORD, f"co:ok:{info.id}:{v}")) == T.NOT_ALLOWED
     _fill(store, a, 4)
     stale = svc.callback(REVIEWER, buttons(view)[T.BTN_APPROVE])  # the reviewer's view is outdated
-    assert store.get_report_info(info.id).status == "draft" and T.BTN_APPROVE in buttons(stale)
+    assert store.get_report_info(info.id).status == "awaiting_approval" and T.BTN_APPROVE in buttons(stale)
     done = svc.callback(REVIEWER, buttons(stale)[T.BTN_APPROVE])
     assert texts(done) == T.APPROVED.format(agency="甲县市场监督管理局", year=YEAR)
     assert store.get_report_info(info.id).status == "submitted"
@@ -303,7 +308,7 @@ def test_reviewer_approval_flow(svc, world, store):
     svc.answer(REVIEWER, prompt[0].text, "表三请再核对。")
     assert [c.text for c in co.comments(store, info.id)] == ["表三请再核对。"]
     hist = texts(svc.history(REVIEWER, info.id, 0))
-    assert "审核意见：（空） → 表三请再核对。" in hist and "报告状态：填报中 → 已提交" in hist
+    assert "审核意见：（空） → 表三请再核对。" in hist and "报告状态：待审核 → 已提交" in hist
     back = svc.callback(REVIEWER, f"co:rt:{info.id}")
     assert texts(back) == T.RETURNED.format(agency="甲县市场监督管理局", year=YEAR)
     assert store.get_report_info(info.id).status == "draft"

@@ -281,8 +281,8 @@ def test_submit_waits_for_the_reviewers_approval_when_the_office_wants_it(store)
     officer.press("提交")
     assert M.AWAITING_APPROVAL in officer.text and "审核人批准后即为已提交" in officer.text
     rep, version, info = current_report(store, officer)
-    assert info.status == "draft"
-    assert "重新打开" not in officer.buttons() and "提交" in officer.buttons()
+    assert info.status == "awaiting_approval"  # the lifecycle: tests/interview/test_approval_lifecycle.py
+    assert "重新打开" not in officer.buttons() and "提交" not in officer.buttons()
     # the reviewer's 批准提交 (bot/coordination) is what submits it
     CoordinationService(store, make_settings(), interview=service).approve(Actor(2, "审核人", 2), info.id, version)
     assert store.get_report_info(info.id).status == "submitted"
