@@ -7,6 +7,8 @@ from pathlib import Path
 
 from bot import messages as M
 
+from ._common import open_store
+
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
@@ -34,14 +36,14 @@ def register(subparsers) -> None:
 
 
 def run(args, settings) -> int:
-    from storage.store import Store
-
     from ..console import Console
     from ..interview.io import Actor
     from ..interview.service import InterviewService
 
     settings = settings.model_copy(update={"open_registration": True})
-    store = Store.from_url(settings.database_url, upgrade=True)
+    store = open_store(settings)
+    if store is None:
+        return 2
     try:
         service = InterviewService(store, settings, source="console")
         console = Console(
