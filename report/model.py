@@ -7,6 +7,7 @@ terms and never entered through the bot; a parsed report may carry them, and val
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
@@ -75,6 +76,23 @@ class Report:
         as it is, not copied)."""
         fields = {"narratives": dict(self.narratives), "values": dict(self.values), "units": dict(self.units)}
         return replace(self, **{**fields, **changes})
+
+    def with_answers(
+        self,
+        values: Mapping[str, Value] | None = None,
+        narratives: Mapping[str, str | None] | None = None,
+        units: Mapping[str, str | None] | None = None,
+    ) -> Report:
+        """A copy with answers applied as they are saved: a value, text or unit replaces the old
+        one; None removes it (back to "not answered")."""
+        rep = self.copy()
+        for target, changes in ((rep.values, values), (rep.narratives, narratives), (rep.units, units)):
+            for k, v in (changes or {}).items():
+                if v is None:
+                    target.pop(k, None)
+                else:
+                    target[k] = v
+        return rep
 
     def without_derived(self) -> Report:
         """A copy with entered totals dropped (what the bot stores)."""

@@ -232,27 +232,12 @@ def apply_answers(
     narratives: Mapping[str, str | None] | None = None,
     units: Mapping[str, str | None] | None = None,
 ) -> Report:
-    """A copy of ``report`` with saved answers applied as :meth:`Store.save_answers` stores them
-    (None deletes a value / narrative / unit)."""
-    rep = Report(
-        format=report.format,
-        year=report.year,
-        agency=report.agency,
-        narratives=dict(report.narratives),
-        values=dict(report.values),
-        units=dict(report.units),
-    )
-    for target, changes in ((rep.values, values), (rep.narratives, narratives), (rep.units, units)):
-        for k, v in (changes or {}).items():
-            if v is None:
-                target.pop(k, None)
-            else:
-                target[k] = v
-    return rep
+    """A copy of ``report`` with saved answers applied as :meth:`Store.save_answers` stores them."""
+    return report.with_answers(values, narratives, units)
 
 
 def _copy(report: Report) -> Report:
-    return apply_answers(report)
+    return report.copy()
 
 
 class _LRU:

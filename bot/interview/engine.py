@@ -24,7 +24,7 @@ from report.validation import Problem, check_previous, section_statuses, validat
 
 from . import questions as Q
 from . import state as S
-from .io import MENU_CALLBACK, Button, Callback, Command, Document, Input, Reply, Text
+from .io import MENU_CALLBACK, Button, Callback, Command, Document, Input, Reply, Text, split_text
 
 log = logging.getLogger(__name__)
 
@@ -123,50 +123,12 @@ def _btn(state: dict, label: str, action: str) -> Button:
 
 def _chunks(text: str, limit: int = MAX_TEXT) -> list[str]:
     """Split a long text at line ends into pieces below the message limit."""
-    out: list[str] = []
-    cur = ""
-    for line in text.splitlines(keepends=True):
-        while len(line) > limit:
-            if cur:
-                out.append(cur)
-                cur = ""
-            out.append(line[:limit])
-            line = line[limit:]
-        if len(cur) + len(line) > limit:
-            out.append(cur)
-            cur = ""
-        cur += line
-    if cur.strip() or not out:
-        out.append(cur)
-    return [c.rstrip("\n") for c in out]
+    return [c.rstrip("\n") for c in split_text(text, limit)]
 
 
 def _apply(report: Report, ch: Changes) -> Report:
     """A copy of the report with the answers applied (to choose the next question)."""
-    rep = Report(
-        format=report.format,
-        year=report.year,
-        agency=report.agency,
-        narratives=dict(report.narratives),
-        values=dict(report.values),
-        units=dict(report.units),
-    )
-    for k, v in ch.values.items():
-        if v is None:
-            rep.values.pop(k, None)
-        else:
-            rep.values[k] = v
-    for k, t in ch.narratives.items():
-        if t is None:
-            rep.narratives.pop(k, None)
-        else:
-            rep.narratives[k] = t
-    for k, u in ch.units.items():
-        if u is None:
-            rep.units.pop(k, None)
-        else:
-            rep.units[k] = u
-    return rep
+    return report.with_answers(ch.values, ch.narratives, ch.units)
 
 
 def _row_text(values: list[Value]) -> str:
