@@ -7,7 +7,7 @@
 2. database planning on SQLite: storage.reminders.plan over N agencies x 3 officers, first run
    (inserts the outbox rows) and second run (idempotent, inserts nothing);
 3. fan-out: M pending reminders (distinct chats) delivered by the real Sweeper with the default
-   limits (max_per_second 28.5, 1 s per chat) through a real telegram.Bot + HTTPXRequest to the
+   limits (max_per_second from the settings, 29 by default; 1 s per chat) through a real telegram.Bot + HTTPXRequest to the
    local Bot API emulation (tests/emulator) on 127.0.0.1; reports messages/second achieved and the
    most requests the server received in any one-second window.
 """
