@@ -71,6 +71,8 @@ _BREAKS = ("p", "div", "br", "li", "tr", "table", "h1", "h2", "h3", "h4", "h5", 
 
 
 def _cell_text(el) -> str:
+    if len(el) == 0:  # a cell holding text only (most cells): nothing to walk
+        return clean(el.text or "")
     breaks = 0
     for _ in el.iter(*_BREAKS):
         breaks += 1
