@@ -2,8 +2,11 @@
 
 Replies are printed; inline buttons become numbered choices (typing the number presses the
 button; on a question that asks for numbers, type ``#N`` instead so that ``5`` stays an answer);
-``/...`` commands work; ``:file PATH`` uploads a file; documents the bot sends are written to the
-output folder. Reads stdin line by line, so a piped script works; EOF ends the session.
+``/...`` commands work; ``:file PATH`` uploads a file; ``:paste`` … ``:end`` sends the lines between
+them as one message (a table pasted from Excel, or 一 with its sub-headings); documents the bot
+sends are written to the output folder. Buttons stay on screen until a reply brings new ones, as
+an older Telegram message keeps its buttons. Reads stdin line by line, so a piped script works;
+EOF ends the session.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from .interview.io import Actor, Callback, Document, Reply, Text, parse_command
 from .interview.service import InterviewService
 
 _BUTTON = re.compile(r"^#?(\d{1,3})$")
+PASTE_START = ":paste"
+PASTE_END = ":end"
 
 
 class Console:
@@ -44,7 +49,10 @@ class Console:
         print(text, file=self.stdout, flush=True)
 
     def show(self, replies: list[Reply]) -> None:
-        self.buttons = []
+        # A reply without buttons (e.g. the exported document) leaves the earlier buttons usable,
+        # as in Telegram, where the export menu's message keeps its buttons.
+        if any(reply.buttons for reply in replies):
+            self.buttons = []
         for reply in replies:
             self.say(reply.text)
             if reply.document is not None:
@@ -90,13 +98,33 @@ class Console:
         self.say(M.CONSOLE_BANNER)
         self.say("")
         self.show(self.service.handle(self.actor, parse_command("/start")))
+        pasted: list[str] | None = None  # the lines of a :paste block being read
         for raw in self.stdin:
             line = raw.rstrip("\r\n")
+            if pasted is not None:
+                if line.strip() == PASTE_END:
+                    self.say(f"> {PASTE_END}")
+                    text = "\n".join(pasted).strip("\n")
+                    pasted = None
+                    if text.strip():
+                        self.show(self.service.handle(self.actor, Text(text)))
+                    else:
+                        self.say(M.CONSOLE_PASTE_EMPTY)
+                else:
+                    pasted.append(line)
+                    self.say(f"| {line}")
+                continue
             if not line.strip():
                 continue
             self.say(f"> {line}")
+            if line.strip() == PASTE_START:
+                pasted = []
+                self.say(M.CONSOLE_PASTE_HINT)
+                continue
             inp = self.input_for(line.strip())
             if inp is not None:
                 self.show(self.service.handle(self.actor, inp))
+        if pasted:
+            self.say(M.CONSOLE_PASTE_UNFINISHED)
         self.say(M.CONSOLE_BYE)
         return 0

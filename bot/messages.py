@@ -164,7 +164,7 @@ DOCX_UNREADABLE = "无法读取这个 Word 文件，请确认是 .docx 格式（
 
 SECTION_GATES = {
     "三": "本年度是否收到政府信息公开申请，或有上年结转的申请？",
-    "四": "本年度有无因政府信息公开引起的行政复议或行政诉讼？",
+    "四": "本年度是否有因政府信息公开工作被申请行政复议或提起行政诉讼的情况？",
 }
 
 
@@ -594,7 +594,7 @@ def import_offer(year: int, agency: str, detected_agency: str | None) -> str:
         "导入后可在对话中查看和修改；导入上一年度的报告后，本年度的“上年结转”会自动带出供确认。"
     )
     if detected_agency and detected_agency != agency:
-        text += f"\n⚠️ 文件中的机关是“{detected_agency}”，与本机构不同，请确认是本机构的报告。"
+        text += f"\n⚠️ 文件中的机构是“{detected_agency}”，与本机构不同，请确认是本机构的报告。"
     return text
 
 
@@ -628,8 +628,11 @@ def imported(year: int, n: int, carry_to: int | None) -> str:
 CONSOLE_BANNER = (
     "政府信息公开工作年度报告填报助手（终端版）\n"
     "输入文字回答问题；输入按钮前的数字即按下该按钮；/help 查看命令；"
-    ":file 路径 上传文件；Ctrl-D 退出。"
+    ":file 路径 上传文件；:paste 与 :end 之间的多行作为一条消息发送；Ctrl-D 退出。"
 )
+CONSOLE_PASTE_HINT = "[多行消息：请输入或粘贴内容，最后单独一行输入 :end 发送]"
+CONSOLE_PASTE_EMPTY = "[多行消息为空，未发送]"
+CONSOLE_PASTE_UNFINISHED = "[多行消息没有以 :end 结束，未发送]"
 CONSOLE_BYE = "再见。"
 
 

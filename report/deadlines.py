@@ -426,6 +426,7 @@ def digest_text(*, office: str, year: int, today: dt.date, counts: DigestCounts,
 
 # -- override resolution -----------------------------------------------------------------------
 SOURCE_LEGAL = "legal"
+SOURCE_DEFAULT = "default"  # township / other: a configured default, not set by law
 SOURCE_CONFIG = "config"
 SOURCE_OFFICE = "office"
 SOURCE_AGENCY = "agency"
@@ -446,7 +447,8 @@ def resolve_deadline(
     """(deadline, source) for one agency. ``config_overrides`` are objects with year, date, agency,
     office (bot.settings.DeadlineOverride). Precedence: agency (database, then config) > office
     (database, then config) > a config override naming neither (all agencies that year) > the
-    legal default. Source is one of legal / config / office / agency."""
+    legal default (for township / other kinds: the configured default). Source is one of legal /
+    default / config / office / agency."""
     cfg_agency = cfg_office = cfg_all = None
     for o in config_overrides:
         if o.year != year:
@@ -469,5 +471,5 @@ def resolve_deadline(
         return cfg_all, SOURCE_CONFIG
     return (
         legal_deadline(year, kind, township_deadline=township_deadline, other_deadline=other_deadline),
-        SOURCE_LEGAL,
+        SOURCE_LEGAL if kind in ("department", "government") else SOURCE_DEFAULT,
     )

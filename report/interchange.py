@@ -234,5 +234,5 @@ def loads(text: str) -> Report:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InterchangeError(f"不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}") from exc
+        raise InterchangeError(f"不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列附近有语法错误") from exc
     return from_dict(doc)

@@ -17,6 +17,8 @@ FULLWIDTH = str.maketrans(
 SEPARATORS = re.compile(r"[\s,;|]+")
 INT_RE = re.compile(r"^[+-]?\d+$")
 DEC_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+# A number written with thousands separators (1,234 or 1,234.5), which reads as several numbers.
+THOUSANDS_RE = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])")
 MINUS_CHARS = str.maketrans({"−": "-", "–": "-", "—": "-", "﹣": "-"})
 
 
@@ -76,7 +78,12 @@ def parse_row(text: str, types: list[str]) -> list[int | Decimal]:
     """Read a whole row (one number per column) from one message."""
     tokens = split_numbers(text)
     if len(tokens) != len(types):
-        raise NumberError(f"需要 {len(types)} 个数字，收到 {len(tokens)} 个")
+        reason = f"需要 {len(types)} 个数字，收到 {len(tokens)} 个"
+        grouped = THOUSANDS_RE.search(normalize(text)) if len(tokens) > len(types) else None
+        if grouped:
+            plain = grouped.group(0).replace(",", "")
+            reason += f"（逗号用来分隔各栏；如果“{grouped.group(0)}”是一个数，请写成 {plain}）"
+        raise NumberError(reason)
     return [parse_value(tok, typ) for tok, typ in zip(tokens, types, strict=True)]
 
 

@@ -15,9 +15,10 @@ def register(subparsers) -> None:
         "chat",
         help="在终端中试用填报对话 / try the interview in a terminal",
         description="在终端中运行与机器人相同的填报对话（本机单用户，自动开放登记）。"
-        "按钮显示为编号，输入编号即可点击；/help 查看命令；:file 路径 上传文件。 / "
+        "按钮显示为编号，输入编号即可点击；/help 查看命令；:file 路径 上传文件；:paste 与 :end 之间的多行作为一条消息发送。 / "
         "Run the same interview as the bot in a terminal (single local user, registration open). "
-        "Buttons are numbered: type the number to press one; :file PATH uploads a file.",
+        "Buttons are numbered: type the number to press one; :file PATH uploads a file; the lines between "
+        ":paste and :end are sent as one message.",
     )
     parser.add_argument(
         "--user-id", type=int, default=1, metavar="N",

@@ -12,6 +12,7 @@ from ._common import fail
 
 SOURCE_LABELS = {
     dl.SOURCE_LEGAL: "source_legal",
+    dl.SOURCE_DEFAULT: "source_default",
     dl.SOURCE_CONFIG: "source_config",
     dl.SOURCE_OFFICE: "source_office",
     dl.SOURCE_AGENCY: "source_agency",

@@ -102,7 +102,7 @@ PROMPT_AGENCY_DEADLINE = (
     "“{agency}”{year}年度报告：当前截止日期为{current}（{source}）。\n"
     "请回复本消息，输入本机关的截止日期（如 {example}），输入“默认”恢复为办公室统一或法定期限。"
 )
-DEADLINE_SOURCE = {"legal": "法定期限", "config": "配置文件指定", "office": "办公室统一设定", "agency": "本机关单独设定"}
+DEADLINE_SOURCE = {"legal": "法定期限", "default": "默认期限，可在配置中修改", "config": "配置文件指定", "office": "办公室统一设定", "agency": "本机关单独设定"}
 AGENCY_DEADLINE_SET = "已将“{agency}”{year}年度报告截止日期设为{date}。"
 AGENCY_DEADLINE_CLEARED = "已取消“{agency}”{year}年度报告的单独截止日期，现为{date}（{source}）。"
 VIEW_DEADLINE = "截止日期：{date}（{source}）"

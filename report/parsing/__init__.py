@@ -72,17 +72,28 @@ def parse_file(path_or_bytes: str | os.PathLike | bytes, filename: str | None = 
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise UnreadableReport(f"无法打开文件：{path.name}（{exc.strerror or exc}）") from exc
+        raise UnreadableReport(f"无法打开文件：{path.name}（{_os_reason(exc)}）") from exc
     if size > max_bytes:
         raise _too_big(size, max_bytes)
     try:
         with path.open("rb") as fh:
             data = fh.read(max_bytes + 1)
     except OSError as exc:
-        raise UnreadableReport(f"无法读取文件：{path.name}（{exc.strerror or exc}）") from exc
+        raise UnreadableReport(f"无法读取文件：{path.name}（{_os_reason(exc)}）") from exc
     if len(data) > max_bytes:
         raise _too_big(len(data), max_bytes)
     return parse_bytes(data, filename or path.name, max_bytes=max_bytes)
+
+
+def _os_reason(exc: OSError) -> str:
+    """Why a file could not be opened, in Chinese (the system's own text is English)."""
+    if isinstance(exc, FileNotFoundError):
+        return "文件不存在"
+    if isinstance(exc, IsADirectoryError):
+        return "这是一个文件夹，不是文件"
+    if isinstance(exc, PermissionError):
+        return "没有读取权限"
+    return f"系统错误 {exc.errno}" if exc.errno else "系统错误"
 
 
 def _sniff(data: bytes, ext: str) -> str:
@@ -250,6 +261,16 @@ def check(result: ParseResult, previous: ParseResult | Report | None = None) -> 
     prev = previous.report if isinstance(previous, ParseResult) else previous
     covered = {c for p in result.diagnostics for c in p.cells}
     out = list(result.diagnostics)
+    if prev is not None and prev.year != result.report.year - 1:
+        # Another year's report is no "last year": comparing with it would only invent errors.
+        out.append(
+            Problem(
+                WARNING,
+                "previous.year",
+                f"上年报告是{prev.year}年度的，不是{result.report.year - 1}年度，未做跨年度核对",
+            )
+        )
+        prev = None
     for p in validate(result.report, prev):
         if p.rule in _COVERED_RULES and p.cells and set(p.cells) <= covered:
             continue

@@ -56,7 +56,7 @@ def test_township_deadline_from_config(capsys):
     code, lines, _ = run(["--year", "2024", "--kind", "township"], settings, capsys)
     assert code == 0
     assert lines == [
-        "2024年度报告（乡镇（街道））截止日期：2025年2月10日（星期一）（法定期限）",
+        "2024年度报告（乡镇（街道））截止日期：2025年2月10日（星期一）（默认期限，可在配置中修改）",
         "2025-02-10 09:30  剩余工作日 1  due_day",
         "2025-02-12 09:30  剩余工作日 -2  overdue_1",
     ]
@@ -72,10 +72,10 @@ def test_agency_reads_kind_and_overrides_from_the_database(world, capsys):
     assert lines[0] == "2024年度报告（人民政府，某县人民政府）截止日期：2025年3月31日（星期一）（法定期限）"
     repo.set_deadline_override(world.store.engine, 2024, dt.date(2025, 3, 20), office_id=world.office.id)
     code, lines, _ = run(["--year", "2024", "--agency", "某县人民政府"], settings, capsys)
-    assert lines[0].endswith("截止日期：2025年3月20日（星期四）（主管部门指定）")
+    assert lines[0].endswith("截止日期：2025年3月20日（星期四）（办公室统一设定）")
     repo.set_deadline_override(world.store.engine, 2024, dt.date(2025, 3, 18), agency_id=world.gov.id)
     code, lines, _ = run(["--year", "2024", "--agency", "某县人民政府"], settings, capsys)
-    assert lines[0].endswith("截止日期：2025年3月18日（星期二）（本单位指定）")
+    assert lines[0].endswith("截止日期：2025年3月18日（星期二）（本机关单独设定）")
     assert lines[-1].endswith("overdue_5")
     code, lines, err = run(["--year", "2024", "--agency", "不存在的单位"], settings, capsys)
     assert code == 1 and "找不到单位：不存在的单位" in err
