@@ -8,7 +8,8 @@ on it and dropped afterwards): several officers each fill the busy report questi
 recording request of tests/bot/harness.py; the service call run in a worker thread
 (``asyncio.to_thread``, the default) and directly on the event loop. Also: a bare PTB echo handler
 on the same request, the peak resident memory of the process, and the user messages a sample and a
-busy report need. Prints a Markdown section for docs/benchmarks.md.
+busy report need. One officer's interview on a throwaway SQLite database runs first, unmeasured
+(first-use costs). Prints a Markdown section for docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -164,6 +165,12 @@ def main() -> int:
     from storage.store import Store
 
     results: list[tuple[str, dict[str, float]]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        # warm-up, not measured: first-use costs (imports, templates, the formats' question
+        # tables) would otherwise land on whichever run comes first
+        url = f"sqlite:///{tmp}/warm-up.db"
+        Store.from_url(url).dispose()
+        asyncio.run(run_interviews(url, 1, True))
     echo = asyncio.run(run_echo(args.echo))
     results.append(("bare PTB echo handler", echo))
     with tempfile.TemporaryDirectory() as tmp:

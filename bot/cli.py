@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from .settings import ConfigFileMissing, load_settings
@@ -57,7 +58,13 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:  # pydantic ValidationError is a ValueError
         print(f"配置有误 / invalid configuration:\n{exc}", file=sys.stderr)
         return 2
-    return int(args.handler(args, settings) or 0)
+    try:
+        return int(args.handler(args, settings) or 0)
+    except BrokenPipeError:
+        # The reader went away (`disclosure-bot check --json ... | head`): not an error of ours.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -220,8 +220,14 @@ def moved(label: str) -> str:
     return f"已把这段文字从{label}移出。"
 
 
-def draft_other(empty_text: str) -> str:
-    return f"本年度未收取信息处理费。{empty_text}"
+def draft_other(empty_text: str, unpaid_fee_cases: int = 0) -> str:
+    """The 六 draft: only what the figures say (an unpaid 信息处理费 notice), else the standard line."""
+    if unpaid_fee_cases:
+        return (
+            f"本年度有{unpaid_fee_cases}件政府信息公开申请因申请人逾期未按收费通知要求缴纳费用，"
+            f"行政机关不再处理。{empty_text}"
+        )
+    return empty_text
 
 
 def draft_request(new: int, carried_in: int, outcomes: list[tuple[str, int]], carried_over: int) -> str:

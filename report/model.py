@@ -7,6 +7,8 @@ terms and never entered through the bot; a parsed report may carry them, and val
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -17,6 +19,39 @@ from .formats import Format
 
 Value = int | Decimal | None
 
+# Results computed from a report state (effective values, validation), shared by every Report in
+# that state: the engine works on copies (answers applied) of the stored report, the store caches
+# another copy with the same answers; all hold the same value objects, so they share one entry.
+# An entry keeps the objects whose ids its key holds alive, so an equal key means the same objects.
+_MEMO_SIZE = 128
+_memos: OrderedDict = OrderedDict()
+_memos_lock = threading.Lock()
+
+
+_DERIVED_RULES: dict[int, tuple[Format, tuple[tuple[str, tuple[str, ...]], ...]]] = {}
+
+
+def _derived_rules(fmt: Format) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(target, terms) of the format's derived identities, in order; computed once per format."""
+    found = _DERIVED_RULES.get(id(fmt))
+    if found is None or found[0] is not fmt:
+        found = (fmt, tuple((i.target, tuple(i.rhs)) for i in fmt.identities if i.derived))
+        _DERIVED_RULES[id(fmt)] = found
+    return found[1]
+
+
+def _shared_memo(token: tuple, refs: tuple) -> tuple:
+    with _memos_lock:
+        entry = _memos.get(token)
+        if entry is not None:
+            _memos.move_to_end(token)
+            return entry
+        entry = (token, refs, {})
+        _memos[token] = entry
+        while len(_memos) > _MEMO_SIZE:
+            _memos.popitem(last=False)
+        return entry
+
 
 @dataclass
 class Report:
@@ -26,6 +61,8 @@ class Report:
     narratives: dict[str, str] = field(default_factory=dict)
     values: dict[str, Value] = field(default_factory=dict)
     units: dict[str, str] = field(default_factory=dict)
+    # (state token, references keeping the token's objects alive, {name: computed result}); see memo()
+    _memo: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def new(cls, agency: str, year: int, format_id: str | None = None) -> Report:
@@ -42,28 +79,69 @@ class Report:
     def entered(self, key: str) -> Value:
         return self.values.get(key)
 
+    # -- memo ------------------------------------------------------------------------
+    def state_token(self) -> tuple:
+        """What results computed from this report depend on: the format, year, agency, the entered
+        values by identity (an int replaced by an equal Decimal, or 1.0 by 1.00, is a change),
+        narratives and units. Cheap (a few µs for a full report)."""
+        values = self.values
+        return (
+            id(self.format),
+            self.year,
+            self.agency,
+            tuple(values),
+            tuple(map(id, values.values())),
+            tuple(self.narratives.items()),
+            tuple(self.units.items()),
+        )
+
+    def memo(self) -> dict:
+        """A dict for results computed from this report's state (effective values, validation
+        problems), shared with every report in the same state (:meth:`state_token`, checked on
+        every call, so changing ``values``, ``narratives`` or ``units`` in place is safe). Results
+        kept here are shared: treat them as read-only."""
+        token = self.state_token()
+        memo = self._memo
+        if memo is not None and memo[0] == token:
+            return memo[2]
+        # the token holds ids: the entry keeps the objects alive so that no other can take their ids
+        memo = self._memo = _shared_memo(token, (self.format, tuple(self.values.values())))
+        return memo[2]
+
+    def _effective(self) -> dict[str, Value]:
+        """effective(), shared (memoised per report state): do not change the dict."""
+        memo = self.memo()
+        found = memo.get("effective")
+        if found is None:
+            found = memo["effective"] = self._compute_effective()
+        return found
+
     def effective(self) -> dict[str, Value]:
         """Every cell's value: entered values, with derived totals computed where not entered.
 
         A derived cell is computed only when all its terms are known; otherwise it is absent.
+        Computed once per state of the report; the caller gets its own dict.
         """
+        return dict(self._effective())
+
+    def _compute_effective(self) -> dict[str, Value]:
         out: dict[str, Value] = dict(self.values)
-        derived = [i for i in self.format.identities if i.derived]
+        derived = _derived_rules(self.format)
         changed = True
         while changed:
             changed = False
-            for ident in derived:
-                target = ident.target
+            for target, rhs in derived:
                 if target in out:
                     continue
-                terms = [out.get(k) for k in ident.rhs]
-                if all(t is not None for t in terms) and all(k in out for k in ident.rhs):
+                terms = [out.get(k) for k in rhs]
+                # every term known and not blank (get gives None for a missing key)
+                if None not in terms:
                     out[target] = sum(terms, start=0)
                     changed = True
         return out
 
     def value(self, key: str) -> Value:
-        return self.effective().get(key)
+        return self._effective().get(key)
 
     def set(self, key: str, value: Value) -> None:
         if key not in self.format.cells:
@@ -101,7 +179,7 @@ class Report:
 
     def filled(self) -> dict[str, Value]:
         """Every cell of the format with its effective value (None when unknown); for renderers."""
-        eff = self.effective()
+        eff = self._effective()
         return {k: eff.get(k) for k in self.format.cells}
 
     # -- sections --------------------------------------------------------------------

@@ -67,7 +67,7 @@ def check_identity(report: Report, ident: Identity, values: dict[str, Value]) ->
 
 def check_identities(report: Report) -> list[Problem]:
     """Identities over entered values and, for totals not entered, the derived ones."""
-    values = report.effective()
+    values = report._effective()
     problems = []
     for ident in report.format.identities:
         p = check_identity(report, ident, values)
@@ -156,13 +156,18 @@ def check_previous(report: Report, previous: Report) -> list[Problem]:
     problems: list[Problem] = []
     fmt, prev_fmt = report.format, previous.format
     if previous.year != report.year - 1:
-        problems.append(
-            Problem(WARNING, "previous.year", f"上年报告是{previous.year}年度的，不是{report.year - 1}年度")
-        )
+        # Another year's report is no "last year": comparing with it would only invent errors.
+        return [
+            Problem(
+                WARNING,
+                "previous.year",
+                f"上年报告是{previous.year}年度的，不是{report.year - 1}年度，未做跨年度核对",
+            )
+        ]
     to_row, from_row = fmt.carry_over.get("to_row"), prev_fmt.carry_over.get("from_row")
     if to_row and from_row:
-        this_vals = report.effective()
-        prev_vals = previous.effective()
+        this_vals = report._effective()
+        prev_vals = previous._effective()
         to_table = fmt.table(to_row.rsplit(".", 1)[0])
         for col in to_table.columns:
             this_key = f"{to_row}.{col.id}"
@@ -183,7 +188,7 @@ def check_previous(report: Report, previous: Report) -> list[Problem]:
             )
     # Soft check: 现行有效件数 ≈ last year's + 本年制发件数 − 本年废止件数 (2021 format, both years).
     if fmt.id == "2021" and prev_fmt.id == "2021":
-        this_vals, prev_vals = report.effective(), previous.effective()
+        this_vals, prev_vals = report._effective(), previous._effective()
         for row in ("rules", "normative"):
             k = f"s2.i1.{row}"
             cur, issued, abolished = (this_vals.get(f"{k}.{c}") for c in ("in_force", "issued", "abolished"))
@@ -219,7 +224,7 @@ def check_narrative_figures(report: Report) -> list[Problem]:
     fmt = report.format
     if "s3.new.total" not in fmt.cells:
         return []
-    values = report.effective()
+    values = report._effective()
     received = values.get("s3.new.total")
     if received is None:
         return []
@@ -258,6 +263,18 @@ def check_narrative_figures(report: Report) -> list[Problem]:
 
 
 def validate(report: Report, previous: Report | None = None, *, completeness: bool = True) -> list[Problem]:
+    """Every problem of the report (against last year's, if given). Computed once per state of both
+    reports (Report.memo); the caller gets its own list."""
+    memo = report.memo()
+    key = ("validate", completeness, None if previous is None else (id(previous), previous.state_token()))
+    found = memo.get(key)
+    if found is None:
+        # the entry keeps ``previous`` alive: its id in the key cannot be another object's
+        found = memo[key] = (previous, tuple(_validate(report, previous, completeness)))
+    return list(found[1])
+
+
+def _validate(report: Report, previous: Report | None, completeness: bool) -> list[Problem]:
     problems: list[Problem] = []
     problems += check_format_year(report)
     problems += check_cells(report)

@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 
 from bot import messages as M
 from report.model import Report, Value
@@ -170,7 +171,14 @@ def _outcome_name(label: str) -> str:
 def draft_for(part, report: Report) -> str | None:
     """A draft text generated from the figures, for the parts whose format names a draft."""
     if part.draft == "other":
-        return M.draft_other(part.empty_text or "")
+        eff = report.effective()
+        unpaid = sum(
+            eff.get(t.key(r.id, "total")) or 0
+            for t in report.format.tables
+            for r in t.rows
+            if "fee_unpaid" in r.tags
+        )
+        return M.draft_other(part.empty_text or "", unpaid)
     if part.draft != "request":
         return None
     fmt = report.format
@@ -1003,6 +1011,7 @@ def _continuation(state: dict, report: Report, ctx: Context) -> str | None:
     return key
 
 
+@cache
 def _heading_re(label: str) -> re.Pattern | None:
     """'（一）主动公开' -> a heading at a line start: full- or half-width brackets, optional 情况 and
     punctuation, then the end of the line, a space or the text of the part."""

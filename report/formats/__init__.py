@@ -34,6 +34,7 @@ class Row:
     short: str = ""
     group: str | None = None
     subgroup: str | None = None
+    tags: tuple[str, ...] = ()  # roles other parts read, e.g. "fee_unpaid" (the 六 draft)
 
 
 @dataclass(frozen=True)
@@ -246,6 +247,7 @@ def _build(doc: dict) -> Format:
                     short=r.get("short", r["label"]),
                     group=r.get("group"),
                     subgroup=r.get("subgroup"),
+                    tags=tuple(r.get("tags", ())),
                 )
                 for r in t["rows"]
             )

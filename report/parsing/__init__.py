@@ -261,16 +261,6 @@ def check(result: ParseResult, previous: ParseResult | Report | None = None) -> 
     prev = previous.report if isinstance(previous, ParseResult) else previous
     covered = {c for p in result.diagnostics for c in p.cells}
     out = list(result.diagnostics)
-    if prev is not None and prev.year != result.report.year - 1:
-        # Another year's report is no "last year": comparing with it would only invent errors.
-        out.append(
-            Problem(
-                WARNING,
-                "previous.year",
-                f"上年报告是{prev.year}年度的，不是{result.report.year - 1}年度，未做跨年度核对",
-            )
-        )
-        prev = None
     for p in validate(result.report, prev):
         if p.rule in _COVERED_RULES and p.cells and set(p.cells) <= covered:
             continue

@@ -69,7 +69,7 @@ def test_short_report_from_start_to_submission(store):
     rep, _, info = current_report(store, chat)
     assert info.status == "draft"
     assert all(rep.values[k] == 0 for k in rep.format.input_keys)
-    assert rep.narratives["n6"] == "本年度未收取信息处理费。无其他需要报告的事项。"
+    assert rep.narratives["n6"] == "无其他需要报告的事项。"  # the draft states nothing the figures don't
     assert rep.narratives["n5"] == "存在的问题是……改进措施是……"
     chat.press("提交")
     assert M.SUBMITTED in chat.text

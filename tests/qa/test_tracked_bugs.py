@@ -1,10 +1,8 @@
-"""Bugs found in QA in files another engineer is changing; tracked here until fixed (xfail strict)."""
+"""Regressions for bugs found in QA."""
 
 from __future__ import annotations
 
 from pathlib import Path
-
-import pytest
 
 from report import interchange
 from report.validation import check_previous
@@ -18,11 +16,6 @@ def _busy(year: int):
     return report
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="report/validation.py check_previous: warns previous.year but still compares a report of "
-    "another year as if it were last year's, inventing carry_over errors (and in_force.trend warnings)",
-)
 def test_check_previous_does_not_compare_another_year():
     problems = check_previous(_busy(2022), _busy(2023))
     assert [p.rule for p in problems] == ["previous.year"]

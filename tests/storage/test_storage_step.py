@@ -119,3 +119,51 @@ def test_load_report_returns_a_private_copy(store, officer):
     rep, _ = store.load_report(data.info.id)
     rep.values[A] = 99
     assert store.load_step(TG, "", default_year=2023).report.values == {}
+
+
+def test_hot_statements_raise_sqlalchemy_errors_and_roll_back(store, officer):
+    """The hot path runs precompiled statements on the driver's cursor: a driver error still
+    surfaces as SQLAlchemy's IntegrityError and the whole transaction is rolled back."""
+    from sqlalchemy.exc import IntegrityError
+
+    user, _ = officer
+    data = store.load_step(TG, "", default_year=2023)
+    rid, v = data.info.id, data.info.version
+    with pytest.raises(IntegrityError):  # no such user: the position's foreign key fails
+        store.save_answers(rid, user_id=user.id + 999, source="chat", values={A: 1}, expected_version=v,
+                           position={"screen": "q"})
+    again = store.load_step(TG, "", default_year=2023)
+    assert again.info.version == v and again.report.values == {}
+    assert store.audit_events(rid) == []
+    # the update id of the failed save was not recorded either
+    assert store.save_answers(rid, user_id=user.id, source="chat", values={A: 1}, expected_version=v,
+                              position={"screen": "q"}, update_id=7001) == v + 1
+    assert store.load_step(TG, "", default_year=2023).report.values == {A: 1}
+
+
+def test_shared_cached_reports_compute_from_their_current_values(store, officer):
+    """Effective values and validation are memoised per report state, shared by equal copies;
+    a value changed in place, even to an equal number written differently, is seen."""
+    from report.validation import validate
+
+    user, _ = officer
+    data = store.load_step(TG, "", default_year=2023)
+    fmt = data.report.format
+    ident = next(i for i in fmt.identities if i.derived and A in i.rhs)
+    store.save_answers(data.info.id, user_id=user.id, source="chat", values={k: 1 for k in ident.rhs},
+                       expected_version=data.info.version)
+    shared = store.load_step(TG, "", default_year=2023).report
+    copy = shared.copy()
+    assert copy.effective() == shared.effective() and validate(copy) == validate(shared)
+    n = len(ident.rhs)
+    assert shared.effective()[ident.target] == n
+    copy.values[A] = 5  # changed in place
+    assert copy.effective()[ident.target] == n + 4 and shared.effective()[ident.target] == n
+    copy.values[A] = Decimal("1.00")  # equal to 1, written differently: another state
+    assert str(copy.effective()[ident.target]) == f"{n}.00"
+    copy.values[A] = -1
+    assert any(p.rule == "cell.range" for p in validate(copy))
+    assert not any(p.rule == "cell.range" for p in validate(shared))
+    eff = shared.effective()
+    eff[ident.target] = 0  # the caller's own dict
+    assert shared.effective()[ident.target] == n
