@@ -24,7 +24,7 @@ from report import interchange  # noqa: E402
 from report.parsing import check, parse_bytes  # noqa: E402
 from report.render import render  # noqa: E402
 
-SAMPLE = Path("/work/shared/samples/2020-shuicheng-investment-promotion.txt")
+SAMPLE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "2020-shuicheng-investment-promotion.txt"
 
 
 def inputs() -> list[tuple[str, str, bytes]]:

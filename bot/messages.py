@@ -16,7 +16,7 @@ STALE = "报告刚刚被其他填报人修改过，您这次的输入没有保�
 CANCELLED = "已取消，本题未保存任何内容。"
 USE_BUTTONS = "请点击下方按钮，或用 /menu 回到主页。"
 INVALID_LINK = "该邀请链接无效或已过期，请向协调人索取新的邀请链接。"
-NO_ACCESS = "您已不再是该机构的成员，请用 /agency 选择机构，或向协调人索取邀请链接。"
+NO_ACCESS = "您已不再是该机关的成员，请用 /agency 选择机关，或向协调人索取邀请链接。"
 
 HELP = (
     "政府信息公开工作年度报告填报助手\n\n"
@@ -26,8 +26,8 @@ HELP = (
     "/preview 预览整份报告\n"
     "/export 导出报告（Word、网页、文本、Markdown、Excel）\n"
     "/template 下载 Excel 填报模板，填好后直接发回即可导入\n"
-    "/check 检查全部；也可以接着发送已发布的年度报告文件（.txt / .html / .docx），检查后可导入为本机构某一年度的报告\n"
-    "/agency 选择机构（属于多个机构时）\n"
+    "/check 检查全部；也可以接着发送已发布的年度报告文件（.txt / .html / .docx），检查后可导入为本机关某一年度的报告\n"
+    "/agency 选择机关（属于多个机关时）\n"
     "/cancel 放弃当前问题，回到主页\n"
     "/help 本帮助\n\n"
     "填写数字时，一行的各栏用空格分隔，如“2 0 15”；全角数字、逗号、顿号均可。"
@@ -40,10 +40,10 @@ def unknown_command(name: str) -> str:
 
 
 # ---- registration -------------------------------------------------------------------------------------
-WELCOME_NEW = "您好！这里是政府信息公开工作年度报告填报助手。首先请登记您所在的机构。"
-REG_ASK_NAME = "请输入您所在机构的全称（如“××市××局”）："
-REG_NAME_INVALID = "机构全称应为 2 到 60 个字，且只占一行，请重新输入。"
-REG_KIND_USE_BUTTONS = "请点击下方按钮选择机构类型。"
+WELCOME_NEW = "您好！这里是政府信息公开工作年度报告填报助手。首先请登记您所在的机关。"
+REG_ASK_NAME = "请输入您所在机关的全称（如“××市××局”）："
+REG_NAME_INVALID = "机关全称应为 2 到 60 个字，且只占一行，请重新输入。"
+REG_KIND_USE_BUTTONS = "请点击下方按钮选择机关类型。"
 AGENCY_KINDS = {
     "department": "政府部门",
     "government": "人民政府",
@@ -52,22 +52,22 @@ AGENCY_KINDS = {
 }
 NEED_INVITATION = (
     "您好！这里是政府信息公开工作年度报告填报助手。\n"
-    "您还没有加入任何机构。请向本地区的政务公开协调人索取邀请链接，点开链接即可开始填报。"
+    "您还没有加入任何机关。请向本地区的政务公开协调人索取邀请链接，点开链接即可开始填报。"
 )
-NEED_INVITATION_COORDINATOR = "您目前没有可填报的机构。协调人请用 /agency 选择要查看的机构。"
+NEED_INVITATION_COORDINATOR = "您目前没有可填报的机关。协调人请用 /agency 选择要查看的机关。"
 
 
 def reg_ask_kind(name: str) -> str:
-    return f"机构：{name}\n请选择机构类型："
+    return f"机关：{name}\n请选择机关类型："
 
 
 def registered(name: str) -> str:
-    return f"已登记：{name}。您是本机构的填报人。"
+    return f"已登记：{name}。您是本机关的填报人。"
 
 
 # ---- start / year ---------------------------------------------------------------------------------------
 def welcome(agency: str, year: int) -> str:
-    return f"您好！这里是政府信息公开工作年度报告填报助手。\n机构：{agency}\n当前报告：{year}年度"
+    return f"您好！这里是政府信息公开工作年度报告填报助手。\n机关：{agency}\n当前报告：{year}年度"
 
 
 def continue_label(year: int) -> str:
@@ -110,7 +110,7 @@ BTN_HUB = "主页"
 def awaiting_whom(reviewers: Sequence[str]) -> str:
     """Who must act on a report awaiting approval."""
     if not reviewers:
-        return "等待审核人批准（本机构还没有审核人，请联系协调人邀请）"
+        return "等待审核人批准（本机关还没有审核人，请联系协调人邀请）"
     return f"等待审核人批准：{'、'.join(reviewers)}"
 
 
@@ -479,7 +479,7 @@ SUBMITTED = "✅ 报告已提交。提交后为只读；如需修改，请点“
 REOPENED = "报告已重新打开，可以继续修改。修改完请再次提交。"
 ALREADY_SUBMITTED = "报告已经提交过了。"
 REPORT_SUBMITTED_READONLY = "报告已提交，目前只读。如需修改，请在主页点“重新打开”。"
-READONLY_ROLE = "您在本机构是只读身份（审核人或协调人），不能修改报告。"
+READONLY_ROLE = "您在本机关是只读身份（审核人或协调人），不能修改报告。"
 AWAITING_APPROVAL = (
     "📨 报告已送审，状态为“待审核”：审核人批准后即为已提交。"
     "审核期间报告只读；如需修改，请点“撤回提交”，改好后再次提交。"
@@ -503,6 +503,18 @@ def submit_warnings(warnings: list[str]) -> str:
 EXPORT_ASK = "请选择导出格式："
 EXPORT_KINDS = {"docx": "Word", "html": "网页", "txt": "文本", "md": "Markdown", "xlsx": "Excel"}
 EXPORT_DONE = "报告已导出。"
+
+
+def export_incomplete(missing: int, errors: int) -> str:
+    """The export's caption for a report that is not finished: say so, so nobody signs it as final."""
+    parts = []
+    if missing:
+        parts.append(f"报告尚未填完：还有 {missing} 项未填写（文件中为空白）")
+    if errors:
+        parts.append(f"{'' if missing else '报告'}有 {errors} 个错误")
+    return (
+        "⚠️ " + "，".join(parts) + "。\n报告已导出，但这不是最终稿：请填完并改正后再签发（/check 查看详情）。"
+    )
 EXPORT_UNKNOWN = "不支持这种导出格式。"
 EXPORT_UNAVAILABLE = "导出功能暂不可用，请稍后再试。"
 TEMPLATE_CAPTION = "这是本年度报告的 Excel 填报模板。填好后直接把文件发回给我即可导入（会整体替换已填数字）。"
@@ -529,15 +541,33 @@ def xlsx_refused(problems: list[str]) -> str:
     return "Excel 模板未导入，报告没有任何改动。请修改以下问题后重新发送：\n" + "\n".join(problems[:20])
 
 
-def xlsx_applied(notes: list[str]) -> str:
-    text = "✅ 已从 Excel 模板导入整份报告。"
-    if notes:
-        text += "\n" + "\n".join(notes[:10])
-    return text
+def xlsx_blank_section(title: str, n: int) -> str:
+    return f"{title} {n} 项"
+
+
+XLSX_MAX_LISTED = 5  # problems listed after an Excel import; the rest are counted
+
+
+def xlsx_applied(blank: int, blank_sections: list[str], errors: int, warnings: int, problems: list[str]) -> str:
+    """The Excel import's confirmation: blank cells (not answered), then the validation's counts and
+    its first few problems."""
+    lines = ["✅ 已从 Excel 模板导入整份报告。"]
+    if blank:
+        where = f"（{'、'.join(blank_sections)}）" if blank_sections else ""
+        lines.append(f"⚠️ 有 {blank} 个单元格是空白的，视为未填写{where}，相应部分尚未完成。没有的请填 0。")
+    if errors or warnings:
+        counts = "、".join(x for x in (f"{errors} 个错误" if errors else "", f"{warnings} 条提示" if warnings else "") if x)
+        lines.append(f"检查发现 {counts}：")
+        lines += problems[:XLSX_MAX_LISTED]
+        if len(problems) > XLSX_MAX_LISTED:
+            lines.append(f"另有 {len(problems) - XLSX_MAX_LISTED} 条，请用 /check 查看。")
+    elif not blank:
+        lines.append("检查未发现问题。")
+    return "\n".join(lines)
 
 
 # ---- check-up of a published report ----------------------------------------------------------------
-CHECKUP_ASK_FILE = "请发送已发布的年度报告文件（.txt / .html / .docx），我来检查其中的数字，并可导入为本机构某一年度的报告。"
+CHECKUP_ASK_FILE = "请发送已发布的年度报告文件（.txt / .html / .docx），我来检查其中的数字，并可导入为本机关某一年度的报告。"
 CHECKUP_FAILED = "读取这个文件时出错了，未能完成检查，没有保存任何内容。"
 CHECKUP_NO_PROBLEMS = "✅ 未发现问题。"
 CHECKUP_UNKNOWN = "未能识别"
@@ -574,7 +604,7 @@ def checkup_report(
         f"格式：{format_name}（{format_id}年版）",
     ]
     if compared:
-        lines.append("已与本机构已存的" + "、".join(f"{y}年度" for y in compared) + "报告跨年度核对。")
+        lines.append("已与本机关已存的" + "、".join(f"{y}年度" for y in compared) + "报告跨年度核对。")
     if not n_errors and not n_warnings:
         lines.append(CHECKUP_NO_PROBLEMS)
         return "\n".join(lines)
@@ -600,7 +630,7 @@ def import_offer(year: int, agency: str, detected_agency: str | None) -> str:
         "导入后可在对话中查看和修改；导入上一年度的报告后，本年度的“上年结转”会自动带出供确认。"
     )
     if detected_agency and detected_agency != agency:
-        text += f"\n⚠️ 文件中的机构是“{detected_agency}”，与本机构不同，请确认是本机构的报告。"
+        text += f"\n⚠️ 文件中的机关是“{detected_agency}”，与本机关不同，请确认是本机关的报告。"
     return text
 
 

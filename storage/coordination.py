@@ -98,11 +98,11 @@ def set_agency_office(store: Store, agency_id: int, office_id: int) -> AgencyInf
     with session_scope(store.engine, write=True) as s:
         a = s.get(Agency, agency_id)
         if a is None:
-            raise NotFound(f"机构 {agency_id} 不存在")
+            raise NotFound(f"机关 {agency_id} 不存在")
         if s.get(Office, office_id) is None:
             raise NotFound(f"协调办公室 {office_id} 不存在")
         if a.office_id is not None and a.office_id != office_id:
-            raise ValueError("该机构已属于其他协调办公室")
+            raise ValueError("该机关已属于其他协调办公室")
         a.office_id = office_id
         s.flush()
         return _agency_info(a)

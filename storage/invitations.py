@@ -143,7 +143,7 @@ def create_invitation(
     token = secrets.token_urlsafe(TOKEN_BYTES)
     with session_scope(store.engine, write=True) as s:
         if agency_id is not None and s.get(Agency, agency_id) is None:
-            raise NotFound(f"机构 {agency_id} 不存在")
+            raise NotFound(f"机关 {agency_id} 不存在")
         if office_id is not None and s.get(Office, office_id) is None:
             raise NotFound(f"协调办公室 {office_id} 不存在")
         inv = Invitation(

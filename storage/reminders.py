@@ -183,7 +183,7 @@ def set_deadline_override(
 ) -> None:
     """Set (replace) the deadline of one agency or one office's agencies for a report year."""
     if (agency_id is None) == (office_id is None):
-        raise ValueError("须指定机构或协调办公室之一")
+        raise ValueError("须指定机关或协调办公室之一")
     scope = agency_scope(agency_id) if agency_id is not None else office_scope(office_id)
     with session_scope(engine, write=True) as s:
         row = s.execute(

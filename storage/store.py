@@ -649,10 +649,10 @@ class Store:
 
     def create_agency(self, name: str, kind: str, office_id: int | None = None, region: str = "") -> AgencyInfo:
         if kind not in AGENCY_KINDS:
-            raise ValueError(f"未知机构类型 {kind!r}（应为 {' / '.join(AGENCY_KINDS)}）")
+            raise ValueError(f"未知机关类型 {kind!r}（应为 {' / '.join(AGENCY_KINDS)}）")
         name = name.strip()
         if not name:
-            raise ValueError("机构名称不能为空")
+            raise ValueError("机关名称不能为空")
         try:
             with self._write() as s:
                 a = Agency(name=name, kind=kind, office_id=office_id, region=region)
@@ -660,7 +660,7 @@ class Store:
                 s.flush()
                 return _agency_info(a)
         except IntegrityError as exc:
-            raise ValueError(f"机构“{name}”已存在，或所属协调办公室不存在") from exc
+            raise ValueError(f"机关“{name}”已存在，或所属协调办公室不存在") from exc
 
     def find_agency(self, name: str) -> AgencyInfo | None:
         with self._read() as s:
@@ -671,7 +671,7 @@ class Store:
         with self._read() as s:
             a = s.get(Agency, agency_id)
             if a is None:
-                raise NotFound(f"机构 {agency_id} 不存在")
+                raise NotFound(f"机关 {agency_id} 不存在")
             return _agency_info(a)
 
     def agencies_of_office(self, office_id: int) -> list[AgencyInfo]:
@@ -687,11 +687,11 @@ class Store:
         if role not in ROLES:
             raise ValueError(f"未知角色 {role!r}（应为 {' / '.join(ROLES)}）")
         if (agency_id is None) == (office_id is None):
-            raise ValueError("须指定机构或协调办公室之一")
+            raise ValueError("须指定机关或协调办公室之一")
         if role == "coordinator" and office_id is None:
             raise ValueError("协调人须属于协调办公室")
         if role != "coordinator" and agency_id is None:
-            raise ValueError("填报人和审核人须属于机构")
+            raise ValueError("填报人和审核人须属于机关")
         scope = agency_scope(agency_id) if agency_id is not None else office_scope(office_id)
         try:
             with self._write() as s:
@@ -713,7 +713,7 @@ class Store:
                     )
                 ).first()
             if exists is None:
-                raise NotFound("用户、机构或协调办公室不存在") from exc
+                raise NotFound("用户、机关或协调办公室不存在") from exc
 
     def remove_membership(
         self, user_id: int, role: str, agency_id: int | None = None, office_id: int | None = None
@@ -782,7 +782,7 @@ class Store:
                     ).scalars().first()
                     if r is None:
                         if s.get(Agency, agency_id) is None:
-                            raise NotFound(f"机构 {agency_id} 不存在")
+                            raise NotFound(f"机关 {agency_id} 不存在")
                         r = ReportRow(agency_id=agency_id, year=year, format_id=fmt_id)
                         s.add(r)
                         s.flush()

@@ -17,7 +17,7 @@ def register(subparsers) -> None:
         description="导出已存储的报告为 JSON 交换格式（docs/interchange.md） / export a stored report "
         "as interchange JSON (docs/interchange.md)",
     )
-    parser.add_argument("--agency", required=True, metavar="NAME", help="机构名称 / agency name")
+    parser.add_argument("--agency", required=True, metavar="NAME", help="机关名称 / agency name")
     parser.add_argument("--year", required=True, type=int, metavar="Y", help="报告年度 / report year")
     parser.add_argument(
         "-o", "--output", metavar="FILE", help="输出文件，默认输出到屏幕 / output file (default: stdout)"
@@ -32,10 +32,10 @@ def run(args, settings) -> int:
     try:
         agency = store.find_agency(args.agency)
         if agency is None:
-            return fail(f"找不到机构“{args.agency}”。")
+            return fail(f"找不到机关“{args.agency}”。")
         info = store.find_report(agency.id, args.year)
         if info is None:
-            return fail(f"机构“{agency.name}”没有 {args.year} 年度的报告。")
+            return fail(f"机关“{agency.name}”没有 {args.year} 年度的报告。")
         rep, _version = store.load_report(info.id)
     finally:
         store.dispose()

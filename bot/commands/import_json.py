@@ -19,17 +19,17 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "import-json",
         help="从 JSON 交换格式导入报告 / import a report from interchange JSON",
-        description="从 JSON 交换格式导入一份报告，替换该机构该年度已存储的内容（留有修改记录） / "
+        description="从 JSON 交换格式导入一份报告，替换该机关该年度已存储的内容（留有修改记录） / "
         "import one report from interchange JSON, replacing what is stored for that agency and year "
         "(audited)",
     )
     parser.add_argument("file", metavar="FILE", help="JSON 文件，- 表示标准输入 / JSON file, - for stdin")
-    parser.add_argument("--agency", required=True, metavar="NAME", help="机构名称 / agency name")
+    parser.add_argument("--agency", required=True, metavar="NAME", help="机关名称 / agency name")
     parser.add_argument(
         "--kind",
         choices=AGENCY_KINDS,
         default="department",
-        help="新建机构时的类型（需配置 allow_import_creates_agency） / kind of a newly created agency "
+        help="新建机关时的类型（需配置 allow_import_creates_agency） / kind of a newly created agency "
         "(needs allow_import_creates_agency); default: department",
     )
     parser.set_defaults(handler=run)
@@ -56,7 +56,7 @@ def run(args, settings) -> int:
         if agency is None:
             if not settings.allow_import_creates_agency:
                 return fail(
-                    f"找不到机构“{name}”。请先在机器人中创建该机构，"
+                    f"找不到机关“{name}”。请先在机器人中创建该机关，"
                     "或在配置中设置 allow_import_creates_agency = true 以在导入时自动创建。"
                 )
             agency = store.create_agency(name, args.kind)
@@ -67,6 +67,6 @@ def run(args, settings) -> int:
     finally:
         store.dispose()
     if created:
-        print(f"已新建机构“{agency.name}”。")
+        print(f"已新建机关“{agency.name}”。")
     print(f"已导入“{agency.name}” {rep.year} 年度报告（{rep.format.id} 格式），当前版本 {version}。")
     return 0

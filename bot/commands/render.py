@@ -39,7 +39,7 @@ def register(subparsers) -> None:
         "-o",
         "--output",
         metavar="FILE",
-        help="输出文件；“-” 表示输出到屏幕；默认为当前目录下的“{年度}年{机构}政府信息公开工作年度报告.{格式}” / "
+        help="输出文件；“-” 表示输出到屏幕；默认为当前目录下的“{年度}年{机关}政府信息公开工作年度报告.{格式}” / "
         "output file; '-' for stdout; default: the report's standard file name in the current directory",
     )
     parser.add_argument(

@@ -16,18 +16,18 @@ SOURCE = {"chat": "对话", "excel": "Excel表格", "import": "导入", "console
 REPORT_STATUS = {None: "未开始", "draft": "填报中", "awaiting_approval": "待审核", "submitted": "已提交"}
 
 COMMANDS_EXTRA = [
-    ("agency", "选择要填报或审核的机构"),
+    ("agency", "选择要填报或审核的机关"),
     ("history", "查看当前报告的修改记录"),
-    ("board", "协调人：查看各机构填报进度"),
-    ("office", "协调人：管理机构、邀请和截止日期"),
-    ("admin", "管理员：新建协调办公室和机构"),
+    ("board", "协调人：查看各机关填报进度"),
+    ("office", "协调人：管理机关、邀请和截止日期"),
+    ("admin", "管理员：新建协调办公室和机关"),
 ]
 
 # -- generic ------------------------------------------------------------------------------------
 NOT_ALLOWED = "您没有权限进行此操作。"
 NOT_ADMIN = "此命令仅限管理员使用。"
 NOT_COORDINATOR = "您不是任何协调办公室的协调人。如需开通，请向管理员索取协调人邀请链接。"
-NO_AGENCY = "您还没有加入任何机构。请通过协调人发给您的邀请链接加入。"
+NO_AGENCY = "您还没有加入任何机关。请通过协调人发给您的邀请链接加入。"
 UNKNOWN_ACTION = "此按钮已失效，请重新发送命令。"
 BACK = "« 返回"
 CANCEL = "取消"
@@ -37,12 +37,12 @@ NONE = "无"
 # -- admin ----------------------------------------------------------------------------------------
 ADMIN_MENU = "管理员菜单：请选择操作。"
 ADMIN_NEW_OFFICE = "新建协调办公室"
-ADMIN_NEW_AGENCY = "新建机构"
+ADMIN_NEW_AGENCY = "新建机关"
 ADMIN_COORD_INVITE = "协调人邀请"
 ADMIN_OFFICES = "管理协调办公室"
-ADMIN_ATTACH = "机构归入协调办公室"
-ATTACH_CHOOSE_AGENCY = "以下机构还不属于任何协调办公室，请选择要归入的机构："
-ATTACH_NONE = "所有机构都已属于某个协调办公室。"
+ADMIN_ATTACH = "机关归入协调办公室"
+ATTACH_CHOOSE_AGENCY = "以下机关还不属于任何协调办公室，请选择要归入的机关："
+ATTACH_NONE = "所有机关都已属于某个协调办公室。"
 ATTACH_CHOOSE_OFFICE = "将“{agency}”归入哪个协调办公室？"
 ATTACHED = "已将“{agency}”归入“{office}”。"
 ATTACH_ALREADY = "“{agency}”已属于其他协调办公室，未作更改。"
@@ -51,19 +51,19 @@ NO_OFFICE_OPTION = "不属于任何协调办公室"
 NO_OFFICES = "还没有协调办公室，请先新建。"
 PROMPT_OFFICE_NAME = "请回复本消息，输入新协调办公室的名称（如：某某县政务公开办公室）。"
 OFFICE_CREATED = "已新建协调办公室“{name}”。"
-CHOOSE_KIND = "请选择机构类型（决定法定报送期限）："
+CHOOSE_KIND = "请选择机关类型（决定法定报送期限）："
 KIND_BUTTON = "{kind}（{hint}）"
-PROMPT_AGENCY_NAME = "请回复本消息，输入新机构（{kind}）的全称。"
-AGENCY_CREATED = "已新建机构“{name}”（{kind}）。"
+PROMPT_AGENCY_NAME = "请回复本消息，输入新机关（{kind}）的全称。"
+AGENCY_CREATED = "已新建机关“{name}”（{kind}）。"
 NAME_EMPTY = "名称不能为空，请重新操作。"
 CREATE_FAILED = "未能新建：{reason}"
 
 # -- office -------------------------------------------------------------------------------------
-OFFICE_MENU = "协调办公室“{name}”\n机构数：{agencies}\n报送须经审核人批准：{approval}"
+OFFICE_MENU = "协调办公室“{name}”\n机关数：{agencies}\n报送须经审核人批准：{approval}"
 YES = "是"
 NO = "否"
 BTN_BOARD = "填报进度"
-BTN_NEW_AGENCY = "新建机构"
+BTN_NEW_AGENCY = "新建机关"
 BTN_INVITE = "生成邀请链接"
 BTN_OPEN_INVITES = "未使用的邀请"
 BTN_DEADLINE = "截止日期"
@@ -72,7 +72,7 @@ BTN_APPROVAL_OFF = "关闭审核批准"
 APPROVAL_SET = "已设置：报送须经审核人批准 —— {value}。"
 INVITE_FOR = "为谁生成邀请链接？"
 BTN_CO_COORDINATOR = "共同协调人"
-NO_AGENCIES = "本办公室还没有机构，请先新建机构。"
+NO_AGENCIES = "本办公室还没有机关，请先新建机关。"
 CHOOSE_ROLE = "“{agency}”：邀请哪种角色？"
 INVITATION_MADE = (
     "邀请链接（{role}，{target}）：\n{link}\n\n"
@@ -89,7 +89,7 @@ DEADLINE_CHOOSE_YEAR = "设置哪一年度报告的截止日期？"
 YEAR_BUTTON = "{year}年度"
 PROMPT_DEADLINE = (
     "{year}年度报告：当前截止日期为{current}。\n"
-    "请回复本消息，输入本办公室各机构的截止日期（如 {example}），输入“默认”恢复法定期限。"
+    "请回复本消息，输入本办公室各机关的截止日期（如 {example}），输入“默认”恢复法定期限。"
 )
 DEADLINE_DEFAULT_WORDS = ("默认", "法定", "清除")
 DEADLINE_LEGAL = "法定期限"
@@ -109,7 +109,7 @@ VIEW_DEADLINE = "截止日期：{date}（{source}）"
 
 # -- board --------------------------------------------------------------------------------------
 BOARD_HEAD = (
-    "“{office}” {year}年度报告填报进度（{n}个机构）\n"
+    "“{office}” {year}年度报告填报进度（{n}个机关）\n"
     "已提交 {submitted} · 待审核 {awaiting} · 填报中 {draft} · 未开始 {none}"
 )
 BOARD_LINE = (
@@ -126,19 +126,19 @@ BOARD_DIGEST_FAILED = "\n⚠ 发给协调人的进度汇总未能送达（{n}条
 DAYS_LEFT = "剩{n}个工作日"
 DAYS_DUE_TODAY = "今天截止"
 DAYS_OVERDUE = "已逾期{n}个工作日"
-BOARD_EMPTY = "本办公室还没有机构。"
+BOARD_EMPTY = "本办公室还没有机关。"
 BTN_ROLLUP = "汇总表"
 BTN_PREV_YEAR = "« {year}年度"
 BTN_NEXT_YEAR = "{year}年度 »"
 BTN_AGENCY = "{i}. {agency}"
-ROLLUP_SENT = "{office} {year}年度汇总表：已计入{counted}个机构；未报{missing}个，未填完{incomplete}个，有错误{errors}个。"
-ROLLUP_MIXED = "注意：{n}个机构的报告使用了其他格式（{names}），未计入汇总。"
+ROLLUP_SENT = "{office} {year}年度汇总表：已计入{counted}个机关；未报{missing}个，未填完{incomplete}个，有错误{errors}个。"
+ROLLUP_MIXED = "注意：{n}个机关的报告使用了其他格式（{names}），未计入汇总。"
 ROLLUP_FILENAME = "{year}年{office}政府信息公开工作年度报告汇总表.{ext}"
 
 ROLLUP_LABELS = RollupLabels(
     title="{office}{year}年度政府信息公开工作年度报告汇总表",
     sheet_sums="汇总",
-    sheet_agencies="机构情况",
+    sheet_agencies="机关情况",
     item="项目",
     counted="已计入汇总",
     missing="尚未填报",
@@ -147,7 +147,7 @@ ROLLUP_LABELS = RollupLabels(
     other_format_head="格式不同未计入",
     other_format="{agency}（{format}年格式）",
     none="无",
-    mixed_note="注意：{n}个机构的报告使用了其他格式，未计入汇总。",
+    mixed_note="注意：{n}个机关的报告使用了其他格式，未计入汇总。",
 )
 
 # -- read-only view (drill-down / reviewer) --------------------------------------------------------
@@ -178,7 +178,7 @@ PROMPT_COMMENT = "请回复本消息，输入对“{agency}”{year}年度报告
 COMMENT_SAVED = "审核意见已记录。"
 
 # -- /agency ------------------------------------------------------------------------------------
-CHOOSE_AGENCY = "请选择机构："
+CHOOSE_AGENCY = "请选择机关："
 BTN_FILL = "填报：{agency}"
 BTN_REVIEW = "审核：{agency}"
 BTN_OVERSEE = "查看：{agency}"
@@ -189,8 +189,8 @@ JOIN_ASK_OFFICE = "邀请您以“{role}”身份加入协调办公室“{office
 JOIN_OFFICE_SUFFIX = "（{office}）"
 BTN_JOIN = "确认加入"
 JOINED_AGENCY = "您已作为“{role}”加入“{agency}”。"
-JOINED_OFFICE = "您已作为协调人加入“{office}”。发送 /board 查看各机构填报进度，/office 管理机构和邀请。"
-JOINED_REVIEWER_HINT = "发送 /agency 选择机构，查看报告并审核。"
+JOINED_OFFICE = "您已作为协调人加入“{office}”。发送 /board 查看各机关填报进度，/office 管理机关和邀请。"
+JOINED_REVIEWER_HINT = "发送 /agency 选择机关，查看报告并审核。"
 JOIN_REFUSED = {
     "unknown": "邀请链接无效。请向协调人核对链接，或索取新的邀请。",
     "expired": "邀请链接已过期。请向协调人索取新的邀请。",
@@ -202,7 +202,7 @@ JOIN_ALREADY = "您已通过此邀请加入“{target}”。"
 # -- history ------------------------------------------------------------------------------------
 HISTORY_HEAD = "“{agency}”{year}年度报告修改记录（第{first}–{last}条，共{total}条）："
 HISTORY_EMPTY = "“{agency}”{year}年度报告还没有修改记录。"
-HISTORY_NO_REPORT = "您当前没有正在填报的报告。请先发送 /agency 选择机构。"
+HISTORY_NO_REPORT = "您当前没有正在填报的报告。请先发送 /agency 选择机关。"
 HISTORY_LINE = "{at} {who}（{source}）\n  {what}：{old} → {new}"
 HISTORY_UNKNOWN_USER = "未知用户"
 HISTORY_EMPTY_VALUE = "（空）"

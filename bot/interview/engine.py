@@ -157,6 +157,19 @@ def default_year(today: dt.date) -> int:
     return today.year - 1
 
 
+DRAFTING_MONTH = 11  # from November on, officers start drafting the current year's report
+
+
+def offered_years(today: dt.date) -> list[int]:
+    """The years the year screen offers as buttons: the default (last calendar year) and the one
+    before; in November and December also the current year, first."""
+    y = default_year(today)
+    years = [y, y - 1]
+    if today.month >= DRAFTING_MONTH:
+        years.insert(0, today.year)
+    return years
+
+
 # ==== drafts ====================================================================================
 def _outcome_name(label: str) -> str:
     """'（二）部分公开（区分处理的，…）' -> '部分公开'."""
@@ -461,7 +474,15 @@ def _template(report: Report) -> Reply:
     return Reply(M.TEMPLATE_CAPTION, document=(M.template_filename(report.year, report.agency), data))
 
 
-def _export(report: Report, kind: str) -> Reply:
+def _export_caption(report: Report, ctx: Context) -> str:
+    """报告已导出, or, for an unfinished report, how many items are unanswered and how many errors."""
+    problems = validate(report, ctx.previous)
+    missing = sum(len(p.cells) for p in problems if p.rule in INCOMPLETE_RULES)
+    errors = sum(1 for p in problems if p.is_error and p.rule not in INCOMPLETE_RULES)
+    return M.export_incomplete(missing, errors) if missing or errors else M.EXPORT_DONE
+
+
+def _export(report: Report, ctx: Context, kind: str) -> Reply:
     if kind not in DOC_KINDS:
         return Reply(M.EXPORT_UNKNOWN)
     try:
@@ -470,8 +491,9 @@ def _export(report: Report, kind: str) -> Reply:
         if kind != "txt":
             return Reply(M.EXPORT_UNAVAILABLE)
         name = M.report_filename(report.year, report.agency, "txt")
-        return Reply(M.EXPORT_DONE, document=(name, _summary(report).encode("utf-8")))
-    return Reply(M.EXPORT_DONE, document=(render.filename(report, kind), render.render(report, kind)))
+        return Reply(_export_caption(report, ctx), document=(name, _summary(report).encode("utf-8")))
+    data = render.render(report, kind)
+    return Reply(_export_caption(report, ctx), document=(render.filename(report, kind), data))
 
 
 def _readonly_reason(ctx: Context) -> str:
@@ -519,7 +541,7 @@ def _callback(state: dict, report: Report | None, ctx: Context, action: str) -> 
     if verb == "ex":
         return Step(S.goto(state, S.EXPORT))
     if verb == "x":
-        return Step(state, notes=[_export(report, arg)], show=False)
+        return Step(state, notes=[_export(report, ctx, arg)], show=False)
     if verb == "tpl":
         return Step(state, notes=[_template(report)], show=False)
     if verb == "all":
@@ -848,7 +870,7 @@ def _document(state: dict, report: Report, ctx: Context, doc: Document) -> Step:
         errs = [p for p in problems if p.is_error]
         if rep is None or errs:
             return Step(state, prefix=M.xlsx_refused(_problem_lines(errs or problems)))
-        st = Step(S.goto(state, S.HUB), prefix=M.xlsx_applied(_problem_lines(problems)))
+        st = Step(S.goto(state, S.HUB), prefix=_xlsx_applied(rep, ctx, problems))
         st.changes.replace = rep
         return st
     if name.endswith(REPORT_FILES):
@@ -865,6 +887,27 @@ def _document(state: dict, report: Report, ctx: Context, doc: Document) -> Step:
             return Step(state, prefix=M.FILE_EMPTY)
         return _answer_text(state, report, ctx, q, text)
     return Step(state, prefix=M.unsupported_file(doc.filename))
+
+
+def _xlsx_applied(rep: Report, ctx: Context, template_problems: list[Problem]) -> str:
+    """The Excel import's confirmation: how many cells were left blank (not answered), by section,
+    and what validation finds in the imported report (counts plus the first few problems)."""
+    fmt = rep.format
+    blank = 0
+    sections: list[str] = []
+    for section in fmt.sections:
+        if section.kind == "narrative":
+            continue
+        n = sum(1 for k in rep.section_input_keys(section.id) if k not in rep.values)
+        if n:
+            blank += n
+            sections.append(M.xlsx_blank_section(section.title, n))
+    problems = [p for p in validate(rep, ctx.previous) if p.rule not in INCOMPLETE_RULES]
+    seen = {p.message for p in problems}
+    problems += [p for p in template_problems if p.message not in seen]
+    problems.sort(key=lambda p: not p.is_error)
+    errors = sum(1 for p in problems if p.is_error)
+    return M.xlsx_applied(blank, sections, errors, len(problems) - errors, _problem_lines(problems))
 
 
 # ---- check-up of a published report ------------------------------------------------------------
@@ -1197,11 +1240,11 @@ def view(state: dict, report: Report | None, ctx: Context) -> list[Reply]:
     if screen == S.START:
         return [_view_start(state, report, ctx)]
     if screen == S.YEAR:
-        y = default_year(ctx.today)
+        years = offered_years(ctx.today)
         return [
             Reply(
                 M.ask_year(report.year),
-                buttons=((_btn(state, M.year_label(y), f"yr:{y}"), _btn(state, M.year_label(y - 1), f"yr:{y - 1}")),),
+                buttons=(tuple(_btn(state, M.year_label(y), f"yr:{y}") for y in years),),
             )
         ]
     if screen == S.EXPORT:

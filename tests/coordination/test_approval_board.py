@@ -89,7 +89,7 @@ def test_board_shows_awaiting_approval_and_who_must_act(svc, world):
 def test_rollup_counts_an_awaiting_report_like_a_draft(svc, world, store):
     office, _other, _a, _b, rid_a = world
     before = texts(svc.rollup(store.get_office(office.id), YEAR)[:1])
-    assert before.startswith(f"{office.name} {YEAR}年度汇总表：已计入2个机构")
+    assert before.startswith(f"{office.name} {YEAR}年度汇总表：已计入2个机关")
     store.set_status(rid_a, "draft", user_id=None)
     assert texts(svc.rollup(store.get_office(office.id), YEAR)[:1]) == before
 

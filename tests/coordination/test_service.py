@@ -246,7 +246,7 @@ def test_board_and_rollup_figures_are_the_member_sums(svc, world, store):
     assert "乙县教育局2024年政府信息公开工作年度报告" in texts(drill)
     assert T.BTN_APPROVE not in buttons(drill)  # coordinator reads, does not approve
     docs = svc.callback(COORD, data[T.BTN_ROLLUP])
-    assert "已计入2个机构；未报1个" in docs[0].text
+    assert "已计入2个机关；未报1个" in docs[0].text
     files = {r.document[0]: r.document[1] for r in docs if r.document}
     assert set(files) == {f"2024年某县政务公开办公室政府信息公开工作年度报告汇总表.{e}" for e in ("xlsx", "docx")}
     wb = openpyxl.load_workbook(io.BytesIO(files["2024年某县政务公开办公室政府信息公开工作年度报告汇总表.xlsx"]))

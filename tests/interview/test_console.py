@@ -22,7 +22,6 @@ def _run(monkeypatch, capsys, db_url, script: str, *extra: str) -> str:
 
 
 def test_scripted_session_exports_a_docx(db_url, tmp_path, monkeypatch, capsys):
-    pytest.importorskip("report.render")
     out_dir = tmp_path / "out"
     narrative = tmp_path / "五.txt"
     narrative.write_text("存在的主要问题：人手不足。", encoding="utf-8")

@@ -306,7 +306,6 @@ def test_excel_template_round_trip_and_refusal(store):
 
 
 def test_export_every_kind_and_preview(store):
-    pytest.importorskip("report.render")
     chat = Chat(make_service(store))
     register(chat)
     fill_zero_report(chat)

@@ -7,8 +7,7 @@ from decimal import Decimal
 import pytest
 
 from report.parsing import check, parse_bytes, parse_text
-
-render = pytest.importorskip("report.render").render
+from report.render import render
 
 KINDS = ("txt", "md", "html", "docx")
 PREAMBLE = {"website": "示例市人民政府门户网站", "contact": "示例局办公室（电话：0000-1234567）"}

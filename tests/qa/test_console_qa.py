@@ -21,7 +21,6 @@ def _run(monkeypatch, capsys, db_url, lines: list[str], *extra: str) -> str:
 
 def test_export_buttons_stay_usable_after_a_document(db_url, tmp_path, monkeypatch, capsys):
     """After one export the menu's other buttons still work, as the Telegram message keeps them."""
-    pytest.importorskip("report.render")
     out_dir = tmp_path / "out"
     script = ["某某县某某局", "1", "/export", "1", "3", "5"]  # Word, then 文本, then Excel
     out = _run(monkeypatch, capsys, db_url, script, "--out", str(out_dir))

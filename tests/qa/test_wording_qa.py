@@ -14,4 +14,22 @@ def test_section_gates_ask_a_yes_no_question():
 
 def test_import_offer_names_the_agency_one_way():
     text = M.import_offer(2023, "甲局", "乙局")
-    assert "文件中的机构是“乙局”，与本机构不同" in text
+    assert "文件中的机关是“乙局”，与本机关不同" in text
+
+
+def test_users_read_jiguan_not_jigou():
+    """The official text says 机关 (〔机关全称〕…年度报告, 行政机关): every user-visible word of the
+    bot does too; 机构 stays only inside official labels (科研机构, 法律服务机构 …)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    files = [root / "bot" / "messages.py", root / "bot" / "coordination" / "texts.py"]
+    files += sorted((root / "bot" / "commands").glob("*.py"))  # command-line help and messages
+    files += sorted(p for p in (root / "templates" / "messages").rglob("*") if p.is_file())
+    official = ("科研机构", "法律服务机构", "社会公益组织")
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        for label in official:
+            text = text.replace(label, "")
+        assert "机构" not in text, path
+    assert "请输入您所在机关的全称" in M.REG_ASK_NAME

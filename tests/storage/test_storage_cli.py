@@ -97,7 +97,7 @@ def test_import_changes_are_audited_with_source_import(store, cli_env, tmp_path)
 
 def test_export_of_unknown_agency_or_year_fails_clearly(store, cli_env, capsys):
     assert main(["export", "--agency", "不存在的局", "--year", "2023"]) == 2
-    assert "找不到机构“不存在的局”" in capsys.readouterr().err
+    assert "找不到机关“不存在的局”" in capsys.readouterr().err
     store.create_agency("某县商务局", "department")
     assert main(["export", "--agency", "某县商务局", "--year", "2023"]) == 2
     assert "没有 2023 年度的报告" in capsys.readouterr().err
@@ -108,7 +108,7 @@ def test_import_refuses_unknown_agency_unless_allowed(store, cli_env, tmp_path, 
     path.write_text(json.dumps({"year": 2023, "tables": {"四": {"行政复议": [1, 0, 0, 0, 1]}}}), encoding="utf-8")
     assert main(["import-json", str(path), "--agency", "新机构"]) == 2
     err = capsys.readouterr().err
-    assert "找不到机构“新机构”" in err and "allow_import_creates_agency" in err
+    assert "找不到机关“新机构”" in err and "allow_import_creates_agency" in err
     assert store.find_agency("新机构") is None
 
 
