@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 from typing import Any
 
@@ -14,7 +13,9 @@ from telegram import BotCommand
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
-from . import handlers
+from storage.store import Store
+
+from . import handlers, reminders
 from .errors import error_handler
 from .settings import Settings
 
@@ -29,32 +30,10 @@ POOL_TIMEOUT = 5.0
 CONNECTION_POOL_SIZE = 16
 
 
-def _create_store(settings: Settings) -> Any:
-    """The Store for settings.database_url, schema upgraded (None while storage/ lacks a Store)."""
-    try:
-        from storage.store import Store
-    except ModuleNotFoundError as exc:  # storage.store not written yet
-        if exc.name not in ("storage", "storage.store"):
-            raise
-        logger.warning("storage.store is not available; running without a database")
-        return None
-    return Store.from_url(settings.database_url, upgrade=True)
-
-
 def _register_reminders(application: Application, settings: Settings) -> None:
-    """The one place where the reminders (bot.reminders) join the application, when present."""
-    try:
-        reminders = importlib.import_module("bot.reminders")
-    except ModuleNotFoundError as exc:
-        if exc.name != "bot.reminders":
-            raise
-        return
-    register_handlers = getattr(reminders, "register_handlers", None)
-    if register_handlers is not None:
-        register_handlers(application)
-    register_jobs = getattr(reminders, "register_jobs", None)
-    if register_jobs is not None:
-        register_jobs(application, settings)
+    """The reminders join the application: their buttons and the repeating sweeper job."""
+    reminders.register_handlers(application)
+    reminders.register_jobs(application, settings)
 
 
 async def _post_init(application: Application) -> None:
@@ -107,7 +86,7 @@ def build_application(
         builder = builder.updater(None)
     application = builder.post_init(_post_init).post_shutdown(_post_shutdown).build()
     application.bot_data["settings"] = settings
-    application.bot_data["store"] = store if store is not None else _create_store(settings)
+    application.bot_data["store"] = store if store is not None else Store.from_url(settings.database_url, upgrade=True)
     handlers.register(application)
     _register_reminders(application, settings)
     application.add_error_handler(error_handler)

@@ -12,7 +12,6 @@ The Telegram handlers and the console both call it.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import logging
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
@@ -22,19 +21,11 @@ from report.model import Report
 from storage.store import apply_answers
 
 from . import engine as E
+from . import hooks
 from . import state as S
 from .io import Actor, Command, Input, Reply
 
 log = logging.getLogger(__name__)
-
-
-def _start_hook() -> Callable | None:
-    """bot.interview.hooks.on_start_payload, if another module provides it."""
-    try:
-        hooks = importlib.import_module("bot.interview.hooks")
-    except ModuleNotFoundError:
-        return None
-    return getattr(hooks, "on_start_payload", None)
 
 
 def _date(now: dt.date | dt.datetime) -> dt.date:
@@ -91,14 +82,10 @@ class InterviewService:
     def _handle(self, actor: Actor, inp: Input, update_id: int | None) -> list[Reply]:
         store = self.store
         if isinstance(inp, Command) and inp.name == "start" and inp.arg:
-            hook = _start_hook()
-            if hook is not None:
-                if update_id is not None and not store.mark_update_processed(update_id):
-                    return []
-                replies = hook(self, actor, inp.arg)
-                if replies is not None:
-                    return list(replies)
-            return [Reply(M.INVALID_LINK)]
+            if update_id is not None and not store.mark_update_processed(update_id):
+                return []
+            replies = hooks.on_start_payload(self, actor, inp.arg)
+            return list(replies) if replies is not None else [Reply(M.INVALID_LINK)]
         # one read transaction: user, position, role, agency, report (+ values) and last year's
         now = self.clock()
         data = store.load_step(actor.telegram_id, actor.display_name, default_year=E.default_year(_date(now)))
