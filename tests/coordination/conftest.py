@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
+from bot.interview.io import Actor
 from report import formats
 from report.model import Report
+
+# The people and the moment of the coordination scenarios.
+ADMIN = Actor(1, "管理员", 1)
+COORD = Actor(2, "协调人", 2)
+OFFICER = Actor(3, "填报人", 3)
+REVIEWER = Actor(4, "审核人", 4)
+YEAR = 2024
+NOW = dt.datetime(2025, 1, 13, 3, 0, tzinfo=dt.UTC)  # Monday 11:00 in Shanghai
 
 
 def full_values(year: int, seed: int, format_id: str | None = None) -> dict:

@@ -20,17 +20,11 @@ from report import deadlines as dl
 from storage import coordination as co
 from storage import invitations as inv
 
-from .conftest import full_values
+from .conftest import ADMIN, COORD, NOW, OFFICER, REVIEWER, YEAR, full_values
 
 pytestmark = pytest.mark.db
 
-ADMIN = Actor(1, "管理员", 1)
-COORD = Actor(2, "协调人", 2)
-OFFICER = Actor(3, "填报人", 3)
-REVIEWER = Actor(4, "审核人", 4)
 STRANGER = Actor(5, "路人", 5)
-YEAR = 2024
-NOW = dt.datetime(2025, 1, 13, 3, 0, tzinfo=dt.UTC)  # Monday 11:00 in Shanghai
 
 
 @pytest.fixture
