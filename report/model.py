@@ -12,7 +12,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import formats
 from .formats import Format
@@ -28,16 +28,55 @@ _memos: OrderedDict = OrderedDict()
 _memos_lock = threading.Lock()
 
 
-_DERIVED_RULES: dict[int, tuple[Format, tuple[tuple[str, tuple[str, ...]], ...]]] = {}
+class _Rules(NamedTuple):
+    """The derived identities of a format, computed once per format."""
+
+    ordered: tuple[tuple[str, tuple[str, ...]], ...]  # (target, terms), in format order
+    # Targets computed by one rule whose terms are entered cells or such targets again: their
+    # effective value follows from the entered values alone. (A target of several rules is
+    # computed by the first rule whose terms are known in the passes of _compute_effective.)
+    single: dict[str, tuple[str, ...]]
+
+
+_DERIVED_RULES: dict[int, tuple[Format, _Rules]] = {}
+
+
+def _rules(fmt: Format) -> _Rules:
+    found = _DERIVED_RULES.get(id(fmt))
+    if found is None or found[0] is not fmt:
+        found = (fmt, _build_rules(fmt))
+        _DERIVED_RULES[id(fmt)] = found
+    return found[1]
+
+
+def _build_rules(fmt: Format) -> _Rules:
+    ordered = tuple((i.target, tuple(i.rhs)) for i in fmt.identities if i.derived)
+    by_target: dict[str, list[tuple[str, ...]]] = {}
+    for target, rhs in ordered:
+        by_target.setdefault(target, []).append(rhs)
+    single: dict[str, tuple[str, ...]] = {}
+    unresolved: set[str] = set()  # targets found to depend on a target of several rules (or a cycle)
+
+    def resolve(target: str, path: frozenset[str]) -> bool:
+        if target in single:
+            return True
+        if target in unresolved or target in path or len(by_target[target]) > 1:
+            return False
+        (rhs,) = by_target[target]
+        if all(t not in by_target or resolve(t, path | {target}) for t in rhs):
+            single[target] = rhs
+            return True
+        unresolved.add(target)
+        return False
+
+    for target in by_target:
+        resolve(target, frozenset())
+    return _Rules(ordered, single)
 
 
 def _derived_rules(fmt: Format) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """(target, terms) of the format's derived identities, in order; computed once per format."""
-    found = _DERIVED_RULES.get(id(fmt))
-    if found is None or found[0] is not fmt:
-        found = (fmt, tuple((i.target, tuple(i.rhs)) for i in fmt.identities if i.derived))
-        _DERIVED_RULES[id(fmt)] = found
-    return found[1]
+    return _rules(fmt).ordered
 
 
 def _shared_memo(token: tuple, refs: tuple) -> tuple:
@@ -125,23 +164,58 @@ class Report:
         return dict(self._effective())
 
     def _compute_effective(self) -> dict[str, Value]:
+        """Passes over the derived identities in format order until one computes nothing. A rule
+        whose target is known (entered, or computed by an earlier rule of the same target) never
+        computes again, so each pass visits only the rules still waiting for a term."""
         out: dict[str, Value] = dict(self.values)
-        derived = _derived_rules(self.format)
-        changed = True
-        while changed:
-            changed = False
-            for target, rhs in derived:
+        get = out.get
+        waiting = [rule for rule in _derived_rules(self.format) if rule[0] not in out]
+        while waiting:
+            still: list[tuple[str, tuple[str, ...]]] = []
+            for rule in waiting:
+                target, rhs = rule
                 if target in out:
                     continue
-                terms = [out.get(k) for k in rhs]
+                terms = list(map(get, rhs))
                 # every term known and not blank (get gives None for a missing key)
-                if None not in terms:
+                if None in terms:
+                    still.append(rule)
+                else:
                     out[target] = sum(terms, start=0)
-                    changed = True
+            if len(still) == len(waiting):  # nothing computed in this pass
+                break
+            waiting = still
         return out
 
     def value(self, key: str) -> Value:
         return self._effective().get(key)
+
+    def effective_value(self, key: str, default: Any = None) -> Any:
+        """``effective().get(key, default)``; a total computed by a single identity (over entered
+        cells or such totals) is computed from its terms alone, without the whole report."""
+        if key in self.values:
+            return self.values[key]
+        rules = _rules(self.format)
+        if key in rules.single:
+            found = self._single_total(key, rules.single)
+            return default if found is None else found
+        return self._effective().get(key, default)
+
+    def _single_total(self, key: str, single: dict[str, tuple[str, ...]]) -> Value:
+        """The value of a key of ``single`` that is not entered (None when it is not computed: a
+        term is missing or blank), as _compute_effective finds it."""
+        terms = []
+        for term in single[key]:
+            if term in self.values:
+                value = self.values[term]
+            elif term in single:
+                value = self._single_total(term, single)
+            else:
+                return None  # neither entered nor computed
+            if value is None:
+                return None
+            terms.append(value)
+        return sum(terms, start=0)
 
     def set(self, key: str, value: Value) -> None:
         if key not in self.format.cells:
@@ -152,6 +226,15 @@ class Report:
         """A copy whose narratives, values and units are new dicts (changing one leaves ``self`` as
         it is); ``changes`` replace fields as :func:`dataclasses.replace` does (a dict given is used
         as it is, not copied)."""
+        if not changes:  # the common case, without dataclasses.replace's walk over the fields
+            return type(self)(
+                format=self.format,
+                year=self.year,
+                agency=self.agency,
+                narratives=dict(self.narratives),
+                values=dict(self.values),
+                units=dict(self.units),
+            )
         fields = {"narratives": dict(self.narratives), "values": dict(self.values), "units": dict(self.units)}
         return replace(self, **{**fields, **changes})
 
@@ -184,27 +267,16 @@ class Report:
 
     # -- sections --------------------------------------------------------------------
     def section_keys(self, section_id: str) -> list[str]:
-        section = self.format.section(section_id)
-        if section.kind == "narrative":
-            return [p.key for p in section.parts]
-        return [k for t in section.tables for k in (t.key(r.id, c.id) for r in t.rows for c in t.columns)]
+        return list(self.format.keys_of(section_id))
 
     def section_input_keys(self, section_id: str) -> list[str]:
-        section = self.format.section(section_id)
-        if section.kind == "narrative":
-            return [p.key for p in section.parts]
-        derived = self.format.derived_keys
-        return [k for k in self.section_keys(section_id) if k not in derived]
+        return list(self.format.input_keys_of(section_id))
 
     def section_answered(self, section_id: str) -> tuple[int, int]:
         """(answered, total) input items of a section."""
-        keys = self.section_input_keys(section_id)
-        section = self.format.section(section_id)
-        if section.kind == "narrative":
-            done = sum(1 for k in keys if k in self.narratives)
-        else:
-            done = sum(1 for k in keys if k in self.values)
-        return done, len(keys)
+        keys = self.format.input_keys_of(section_id)
+        answers = self.narratives if self.format.section(section_id).kind == "narrative" else self.values
+        return sum(map(answers.__contains__, keys)), len(keys)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Report):

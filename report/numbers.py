@@ -43,11 +43,12 @@ def split_numbers(text: str) -> list[str]:
 
 def parse_value(token: str, cell_type: str = "int") -> int | Decimal:
     """Read one token as a value of the given cell type, or raise NumberError with the reason."""
-    t = normalize(token)
+    plain = token.isascii() and token.isdigit()  # the common "123": normalized already, an integer
+    t = token if plain else normalize(token)
     if not t:
         raise NumberError("没有填写数字", token)
     if cell_type in ("int", "signed_int"):
-        if not INT_RE.match(t):
+        if not plain and not INT_RE.match(t):
             if DEC_RE.match(t):
                 raise NumberError(f"“{token}”不是整数：这一栏只能填整数（件数）", token)
             raise NumberError(f"“{token}”不是数字", token)

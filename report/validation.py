@@ -7,10 +7,12 @@ severity, the cells involved and a plain Chinese message carrying the numbers.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache, lru_cache
 
-from .formats import Identity
+from .formats import Format, Identity
 from .model import Report, Value
 from .numbers import format_value
 
@@ -44,10 +46,12 @@ def _sum(values: list[Value]) -> int | Decimal:
 
 def check_identity(report: Report, ident: Identity, values: dict[str, Value]) -> Problem | None:
     """One identity against the given values; None when it holds or cannot be checked yet."""
-    if any(k not in values or values[k] is None for k in ident.cells):
+    get = values.get
+    if None in map(get, ident.cells):  # a cell missing or blank
         return None
-    lhs = _sum([values[k] for k in ident.lhs])
-    rhs = _sum([values[k] for k in ident.rhs])
+    # every cell known: plain sums (what _sum gives without blanks)
+    lhs = sum(map(get, ident.lhs), start=0)
+    rhs = sum(map(get, ident.rhs), start=0)
     if lhs == rhs:
         return None
     fmt = report.format
@@ -65,22 +69,29 @@ def check_identity(report: Report, ident: Identity, values: dict[str, Value]) ->
     return Problem(ERROR, ident.rule, f"{fmt.section(section).title}：{message}", ident.cells, section)
 
 
-def check_identities(report: Report) -> list[Problem]:
-    """Identities over entered values and, for totals not entered, the derived ones."""
+def check_identities(report: Report, identities: Iterable[Identity] | None = None) -> list[Problem]:
+    """Identities (all the format's, or those given) over entered values and, for totals not
+    entered, the derived ones."""
     values = report._effective()
     problems = []
-    for ident in report.format.identities:
+    for ident in report.format.identities if identities is None else identities:
         p = check_identity(report, ident, values)
         if p:
             problems.append(p)
     return problems
 
 
-def check_cells(report: Report) -> list[Problem]:
+def check_cells(report: Report, keys: Iterable[str] | None = None) -> list[Problem]:
+    """The entered values (all, or those of the keys given) against their cells' types."""
     fmt = report.format
     problems: list[Problem] = []
-    for key, value in report.values.items():
-        cell = fmt.cells.get(key)
+    cells = fmt.cells
+    values = report.values
+    items = values.items() if keys is None else [(k, values[k]) for k in keys if k in values]
+    for key, value in items:
+        cell = cells.get(key)
+        if cell is not None and type(value) is int and value >= 0:
+            continue  # fits every cell type (CELL_TYPES): the common case, nothing to report
         if cell is None:
             problems.append(Problem(ERROR, "cell.unknown", f"未知的单元格：{key}", (key,)))
             continue
@@ -122,7 +133,7 @@ def check_completeness(report: Report) -> list[Problem]:
                     Problem(severity, "narrative.empty", f"{label}：尚未填写", (part.key,), section.id)
                 )
         else:
-            missing = [k for k in report.section_input_keys(section.id) if k not in report.values]
+            missing = [k for k in fmt.input_keys_of(section.id) if k not in report.values]
             if missing:
                 first = fmt.cells[missing[0]]
                 problems.append(
@@ -216,7 +227,27 @@ _RECEIVED = [
     re.compile(r"(?:共|累计|全年)?(?:新)?收到(?:政府信息公开|依申请公开)?申请" + _NUM + r"\s*件"),
     re.compile(r"(?:共|累计|全年)(?:新)?(?:受理|收到)[^，。；0-9０-９]{0,12}?" + _NUM + r"\s*件"),
 ]
+_RECEIVED_LITERAL = "件"  # every _RECEIVED pattern ends with it: a text without it matches none
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _NONE_RECEIVED = re.compile(r"(?:无|没有|未收到)(?:政府信息公开|依申请公开)?(?:申请|依申请公开情况)|依申请公开(?:申请)?(?:为)?(?:0|零)件")
+
+
+@lru_cache(maxsize=256)  # texts rarely change between validations
+def _received_figure(text: str) -> int | None:
+    """The number of applications a narrative says were received (收到申请N件), if it says one."""
+    if _RECEIVED_LITERAL not in text:  # a cheap test before the patterns
+        return None
+    for pat in _RECEIVED:
+        m = pat.search(text)
+        if m:
+            return int(m.group(1).translate(_FULLWIDTH_DIGITS))
+    return None
+
+
+@lru_cache(maxsize=256)
+def _says_none_received(text: str) -> bool:
+    """Whether a narrative says no application was received (无依申请公开)."""
+    return _NONE_RECEIVED.search(text) is not None
 
 
 def check_narrative_figures(report: Report) -> list[Problem]:
@@ -231,12 +262,7 @@ def check_narrative_figures(report: Report) -> list[Problem]:
     problems = []
     for part in fmt.narrative_parts:
         text = report.narratives.get(part.key) or ""
-        found = None
-        for pat in _RECEIVED:
-            m = pat.search(text)
-            if m:
-                found = int(m.group(1).translate(str.maketrans("０１２３４５６７８９", "0123456789")))
-                break
+        found = _received_figure(text)
         section = fmt.section(part.section_id)
         label = section.title if len(section.parts) == 1 else f"{section.title}{part.label}"
         if found is not None and found != received:
@@ -249,7 +275,7 @@ def check_narrative_figures(report: Report) -> list[Problem]:
                     part.section_id,
                 )
             )
-        elif found is None and received and _NONE_RECEIVED.search(text):
+        elif found is None and received and _says_none_received(text):
             problems.append(
                 Problem(
                     WARNING,
@@ -272,6 +298,30 @@ def validate(report: Report, previous: Report | None = None, *, completeness: bo
         # the entry keeps ``previous`` alive: its id in the key cannot be another object's
         found = memo[key] = (previous, tuple(_validate(report, previous, completeness)))
     return list(found[1])
+
+
+def section_checks(report: Report, previous: Report | None, section_id: str) -> list[Problem]:
+    """What validate(report, previous) finds that can be an error of the section other than an
+    unanswered item: the checks of its cells and of its identities, and the cross-year checks (all
+    other problems are warnings, unanswered items or another section's). Far cheaper than
+    validate() for a section without identities."""
+    fmt = report.format
+    problems = check_cells(report, fmt.keys_of(section_id))
+    identities = _identities_by_section(fmt).get(section_id)
+    if identities:
+        problems += check_identities(report, identities)
+    if previous is not None:
+        problems += check_previous(report, previous)
+    return problems
+
+
+@cache
+def _identities_by_section(fmt: Format) -> dict[str, tuple[Identity, ...]]:
+    """The format's identities by the section of their problems (that of their first cell)."""
+    found: dict[str, list[Identity]] = {}
+    for ident in fmt.identities:
+        found.setdefault(fmt.section_of(ident.lhs[0]).id, []).append(ident)
+    return {sid: tuple(idents) for sid, idents in found.items()}
 
 
 def _validate(report: Report, previous: Report | None, completeness: bool) -> list[Problem]:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
-from collections import OrderedDict, namedtuple
+import weakref
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -20,14 +21,15 @@ from typing import Any
 from sqlalchemy import Engine, bindparam, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
 from report import formats
 from report.model import Report
 
-from .db import make_engine, session_scope, upgrade_schema, write_engine
+from .db import make_engine, session_scope, upgrade_schema
+from .driver import DriverPool, DriverTx, Statement
 from .models import (
     AGENCY_KINDS,
     AUDIT_SOURCES,
@@ -418,7 +420,9 @@ def _upserts(dialect: str) -> dict[str, Any]:
     )
     narr = ins(_NARRATIVE)
     narr = narr.on_conflict_do_update(index_elements=["report_id", "key"], set_={"text": narr.excluded.text})
-    found = {"claim": claim, "position": pos, "cell": cell, "narrative": narr}
+    user = ins(_USER).on_conflict_do_nothing(index_elements=["telegram_id"])
+    report = ins(_REPORT).on_conflict_do_nothing(index_elements=["agency_id", "year"])
+    found = {"claim": claim, "position": pos, "cell": cell, "narrative": narr, "user": user, "report": report}
     _UPSERTS[dialect] = found
     return found
 
@@ -426,138 +430,41 @@ def _upserts(dialect: str) -> dict[str, Any]:
 _UPSERTS: dict[str, dict[str, Any]] = {}
 
 
-class _Raw:
-    """A hot Core statement compiled once per dialect and run on the DBAPI cursor of a SQLAlchemy
-    Connection, inside that Connection's transaction.
-
-    SQLAlchemy's per-execution work (execution context, parameter and result processing through
-    its generic machinery) costs ~100 µs per statement on the benchmark VM against ~7 µs for the
-    driver call itself; the interview runs ~8 such statements per update. The statement text, the
-    order of its parameters and the bind/result processors of its types (e.g. UTCDateTime as text
-    on SQLite) are SQLAlchemy's own, taken from the compiled statement, so what reaches the
-    database is what ``conn.execute(stmt, params)`` would send. Rows come back as tuples with
-    attribute access, like Core rows; driver errors are raised as SQLAlchemy's (IntegrityError…).
-    Not seen by SQLAlchemy's statement events or ``echo`` logging."""
-
-    def __init__(self, stmt, column_keys: list[str] | None = None):
-        self.stmt = stmt
-        self.column_keys = column_keys
-        self._by_dialect: dict[str, tuple] = {}
-
-    def _compiled(self, dialect) -> tuple:
-        found = self._by_dialect.get(dialect.name)
-        if found is not None:
-            return found
-        comp = self.stmt.compile(dialect=dialect, column_keys=self.column_keys)
-        names = list(comp.positiontup) if dialect.positional else list(comp.binds)
-        binds = {}
-        for name in names:
-            proc = comp.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
-            if proc is not None:
-                binds[name] = proc
-        cols = list(self.stmt.selected_columns if self.stmt.is_select else self.stmt.exported_columns)
-        row_type = None
-        results: list = []
-        if cols:
-            row_type = namedtuple("Row", [c.key for c in cols], rename=True)
-            results = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in cols]
-            if not any(results):
-                results = []
-        found = (comp.string, names, binds, dialect.positional, row_type, results)
-        self._by_dialect[dialect.name] = found
-        return found
-
-    def _params(self, compiled: tuple, params: Mapping[str, Any]):
-        _sql, names, binds, positional, _rt, _rp = compiled
-        if binds:
-            params = dict(params)
-            for k, proc in binds.items():
-                v = params.get(k)
-                if v is not None:
-                    params[k] = proc(v)
-        if positional:
-            return tuple(params[n] for n in names)
-        return params
-
-    def _rows(self, compiled: tuple, rows: list) -> list:
-        row_type, results = compiled[4], compiled[5]
-        if results:
-            rows = [
-                tuple(p(v) if p is not None and v is not None else v for p, v in zip(results, r, strict=True))
-                for r in rows
-            ]
-        return [row_type._make(r) for r in rows]
-
-    @staticmethod
-    def _error(conn, sql: str, params, exc: Exception) -> Exception:
-        """The DBAPI error as SQLAlchemy raises it (IntegrityError, OperationalError, …); a lost
-        connection is invalidated as SQLAlchemy does."""
-        dialect = conn.dialect
-        disconnect = dialect.is_disconnect(exc, conn.connection.dbapi_connection, None)
-        if disconnect:
-            conn.invalidate(exc)
-        return DBAPIError.instance(
-            sql, params, exc, dialect.loaded_dbapi.Error, connection_invalidated=disconnect, dialect=dialect
-        )
-
-    def _run(self, conn, params: Mapping[str, Any], fetch: bool):
-        compiled = self._compiled(conn.dialect)
-        args = self._params(compiled, params)
-        cur = conn.connection.dbapi_connection.cursor()
-        try:
-            cur.execute(compiled[0], args)
-            return self._rows(compiled, cur.fetchall()) if fetch else cur.rowcount
-        except conn.dialect.loaded_dbapi.Error as exc:
-            raise self._error(conn, compiled[0], args, exc) from exc
-        finally:
-            cur.close()
-
-    def all(self, conn, params: Mapping[str, Any]) -> list:
-        return self._run(conn, params, True)
-
-    def first(self, conn, params: Mapping[str, Any]):
-        rows = self.all(conn, params)
-        return rows[0] if rows else None
-
-    def rowcount(self, conn, params: Mapping[str, Any]) -> int:
-        return self._run(conn, params, False)
-
-    def many(self, conn, seq: list[Mapping[str, Any]]) -> None:
-        """Execute once per parameter set (executemany); no result."""
-        if len(seq) == 1:
-            self._run(conn, seq[0], False)
-            return
-        compiled = self._compiled(conn.dialect)
-        args = [self._params(compiled, p) for p in seq]
-        cur = conn.connection.dbapi_connection.cursor()
-        try:
-            cur.executemany(compiled[0], args)
-        except conn.dialect.loaded_dbapi.Error as exc:
-            raise self._error(conn, compiled[0], args, exc) from exc
-        finally:
-            cur.close()
-
-
-_R_USER_POSITION_MEMBERSHIPS = _Raw(_Q_USER_POSITION_MEMBERSHIPS)
-_R_AGENCY_REPORTS = _Raw(_Q_AGENCY_REPORTS)
-_R_REPORT = _Raw(_Q_REPORT)
-_R_REPORT_LOCK = _Raw(_Q_REPORT_LOCK)
-_R_BUMP = _Raw(_U_BUMP)
-_R_AUDIT = _Raw(_I_AUDIT, ["at", "user_id", "report_id", "key", "old", "new", "source"])
-_R_UPSERTS: dict[str, dict[str, _Raw]] = {}
+_R_USER_POSITION_MEMBERSHIPS = Statement(_Q_USER_POSITION_MEMBERSHIPS)
+_R_AGENCY_REPORTS = Statement(_Q_AGENCY_REPORTS)
+_R_REPORT = Statement(_Q_REPORT)
+_R_REPORT_LOCK = Statement(_Q_REPORT_LOCK)
+_R_BUMP = Statement(_U_BUMP)
+_R_AUDIT = Statement(_I_AUDIT, ["at", "user_id", "report_id", "key", "old", "new", "source"])
+_R_REPORT_CELLS = Statement(_Q_REPORT_CELLS)
+_R_REPORT_NARRATIVES = Statement(_Q_REPORT_NARRATIVES)
+_R_REPORT_WITH_AGENCY = Statement(_Q_REPORT_WITH_AGENCY)
+_R_DELETE_CELL = Statement(
+    delete(_CELL).where(_CELL.c.report_id == bindparam("report_id"), _CELL.c.key == bindparam("key"))
+)
+_R_DELETE_NARRATIVE = Statement(
+    delete(_NARRATIVE).where(_NARRATIVE.c.report_id == bindparam("report_id"), _NARRATIVE.c.key == bindparam("key"))
+)
+_R_DELETE_POSITION = Statement(delete(_POSITION).where(_POSITION.c.user_id == bindparam("user_id")))
+_R_RENAME_USER = Statement(
+    update(_USER).where(_USER.c.telegram_id == bindparam("telegram_id")).values(display_name=bindparam("name"))
+)
+_R_UPSERTS: dict[str, dict[str, Statement]] = {}
 _UPSERT_KEYS = {
     "claim": ["update_id", "processed_at"],
     "position": ["user_id", "state", "updated_at"],
     "cell": ["report_id", "key", "kind", "int_value", "decimal_text", "unit"],
     "narrative": ["report_id", "key", "text"],
+    "user": ["telegram_id", "display_name"],
+    "report": ["agency_id", "year", "format_id", "status", "version", "created_at", "updated_at"],
 }
 
 
-def _raw_upserts(dialect: str) -> dict[str, _Raw]:
-    """:func:`_upserts` as :class:`_Raw` statements."""
+def _raw_upserts(dialect: str) -> dict[str, Statement]:
+    """:func:`_upserts` as driver :class:`~storage.driver.Statement` s."""
     found = _R_UPSERTS.get(dialect)
     if found is None:
-        found = {k: _Raw(stmt, _UPSERT_KEYS[k]) for k, stmt in _upserts(dialect).items()}
+        found = {k: Statement(stmt, _UPSERT_KEYS[k]) for k, stmt in _upserts(dialect).items()}
         _R_UPSERTS[dialect] = found
     return found
 
@@ -572,7 +479,9 @@ class Store:
 
     def __init__(self, engine: Engine):
         self.engine = engine
-        self._write_engine = write_engine(engine)
+        # the interview's hot transactions, on the driver (storage/driver.py)
+        self._driver = DriverPool(engine)
+        weakref.finalize(self, self._driver.dispose)
         self._reports = _LRU(self.REPORT_CACHE_SIZE)
 
     @classmethod
@@ -587,6 +496,7 @@ class Store:
         return cls(engine)
 
     def dispose(self) -> None:
+        self._driver.dispose()
         self.engine.dispose()
 
     def _read(self):
@@ -821,11 +731,11 @@ class Store:
         """The domain Report (entered values only, no derived totals; agency = agency name) and its version.
 
         The caller gets its own copy (free to change it)."""
-        with self.engine.begin() as conn:
-            row = conn.execute(_Q_REPORT_WITH_AGENCY, {"report_id": report_id}).first()
+        with self._driver.transaction(write=False) as tx:
+            row = _R_REPORT_WITH_AGENCY.first(tx, {"report_id": report_id})
             if row is None:
                 raise NotFound(f"报告 {report_id} 不存在")
-            rep = self._domain_report(conn, row, row.name)
+            rep = self._domain_report(tx, row, row.name)
             return _copy(rep), row.version
 
     # -- the interview's read: everything for one step ------------------------------------------
@@ -845,7 +755,7 @@ class Store:
         found = self._reports.get((report_id, version))
         return found[1] if found is not None else None
 
-    def _domain_report(self, conn, row, agency_name: str) -> Report:
+    def _domain_report(self, tx: DriverTx, row, agency_name: str) -> Report:
         """The Report of a report row (id, year, format_id, version, created_at) read in this
         transaction: from the cache when it holds this version, else read (and cached)."""
         rep = self._cached(row)
@@ -859,7 +769,7 @@ class Store:
         # statement has its own snapshot, and a version that moved means the rows belong to
         # another version than ``row.version`` (then nothing is cached).
         consistent = True
-        for version, k, kind, iv, dec, unit in conn.execute(_Q_REPORT_CELLS, {"report_id": row.id}):
+        for version, k, kind, iv, dec, unit in _R_REPORT_CELLS.all(tx, {"report_id": row.id}):
             consistent = consistent and version == row.version
             if k is None:
                 continue
@@ -867,7 +777,7 @@ class Store:
                 rep.values[k] = _decode_cols(k, kind, iv, dec)
             if unit is not None:
                 rep.units[k] = unit
-        for version, k, text in conn.execute(_Q_REPORT_NARRATIVES, {"report_id": row.id}):
+        for version, k, text in _R_REPORT_NARRATIVES.all(tx, {"report_id": row.id}):
             consistent = consistent and version == row.version
             if k is not None:
                 rep.narratives[k] = text
@@ -894,7 +804,7 @@ class Store:
         raise RuntimeError("could not load the interview step")  # pragma: no cover
 
     def _load_step(self, telegram_id: int, display_name: str, default_year: int, state: dict | None):
-        with self.engine.begin() as conn:
+        with self._driver.transaction(write=False) as conn:
             # 1: the user, their position and memberships (one row per membership)
             rows = _R_USER_POSITION_MEMBERSHIPS.all(conn, {"telegram_id": telegram_id})
             u = rows[0] if rows else None
@@ -937,10 +847,18 @@ class Store:
                         data.previous = self._domain_report(conn, prev, data.agency_name)
                     return data
         # rare: a new user, a changed name or a new report: write, then read again
-        if new_user:
-            self.get_or_create_user(telegram_id, display_name)
-        else:
-            self.get_or_create_report(agency_id, year)
+        with self._driver.transaction(write=True) as tx:
+            upserts = _raw_upserts(tx.dialect.name)
+            if new_user:
+                upserts["user"].rowcount(tx, {"telegram_id": telegram_id, "display_name": display_name})
+                if display_name:
+                    _R_RENAME_USER.rowcount(tx, {"telegram_id": telegram_id, "name": display_name})
+            else:
+                now = utcnow()
+                upserts["report"].rowcount(tx, {
+                    "agency_id": agency_id, "year": year, "format_id": formats.for_year(year).id,
+                    "status": "draft", "version": 1, "created_at": now, "updated_at": now,
+                })
         return None
 
     @staticmethod
@@ -1159,7 +1077,7 @@ class Store:
         if position is not None and user_id is None:
             raise ValueError("position needs a user_id")
         try:
-            with self._write_engine.begin() as conn:
+            with self._driver.transaction(write=True) as conn:
                 if not self._claim(conn, update_id):
                     return None
                 # SQLite: BEGIN IMMEDIATE already holds the write lock
@@ -1195,7 +1113,7 @@ class Store:
             raise
 
     @staticmethod
-    def _claim(conn, update_id: int | None) -> bool:
+    def _claim(conn: DriverTx, update_id: int | None) -> bool:
         """Record the update id in this transaction (Core); False if it was processed before."""
         if update_id is None:
             return True
@@ -1203,13 +1121,13 @@ class Store:
         return stmt.first(conn, {"update_id": update_id, "processed_at": utcnow()}) is not None
 
     @staticmethod
-    def _upsert_position(conn, user_id: int, position: dict) -> None:
+    def _upsert_position(conn: DriverTx, user_id: int, position: dict) -> None:
         state = json.dumps(position, ensure_ascii=False, sort_keys=True)
         _raw_upserts(conn.dialect.name)["position"].many(conn, [{"user_id": user_id, "state": state, "updated_at": utcnow()}])
 
     @staticmethod
     def _apply_core(
-        conn,
+        conn: DriverTx,
         report_id: int,
         stored: Report | None,
         *,
@@ -1232,21 +1150,17 @@ class Store:
         else:
             old_cells = {}
             if keys:
-                for k, kind, iv, dec, unit in conn.execute(
-                    select(_CELL.c.key, _CELL.c.kind, _CELL.c.int_value, _CELL.c.decimal_text, _CELL.c.unit).where(
-                        _CELL.c.report_id == report_id, _CELL.c.key.in_(keys)
-                    )
-                ):
-                    old_cells[k] = (_decode_cols(k, kind, iv, dec), unit)
+                wanted = set(keys)
+                for _v, k, kind, iv, dec, unit in _R_REPORT_CELLS.all(conn, {"report_id": report_id}):
+                    if k in wanted:
+                        old_cells[k] = (_decode_cols(k, kind, iv, dec), unit)
             old_narr = {}
             if narratives:
-                old_narr = dict(
-                    conn.execute(
-                        select(_NARRATIVE.c.key, _NARRATIVE.c.text).where(
-                            _NARRATIVE.c.report_id == report_id, _NARRATIVE.c.key.in_(sorted(narratives))
-                        )
-                    ).all()
-                )
+                old_narr = {
+                    k: text
+                    for _v, k, text in _R_REPORT_NARRATIVES.all(conn, {"report_id": report_id})
+                    if k in narratives
+                }
         now = utcnow()
         events: list[dict] = []
         upserts: list[dict] = []
@@ -1290,11 +1204,11 @@ class Store:
         if upserts:
             _raw_upserts(conn.dialect.name)["cell"].many(conn, upserts)
         if deletes:
-            conn.execute(delete(_CELL).where(_CELL.c.report_id == report_id, _CELL.c.key.in_(deletes)))
+            _R_DELETE_CELL.many(conn, [{"report_id": report_id, "key": k} for k in deletes])
         if n_upserts:
             _raw_upserts(conn.dialect.name)["narrative"].many(conn, n_upserts)
         if n_deletes:
-            conn.execute(delete(_NARRATIVE).where(_NARRATIVE.c.report_id == report_id, _NARRATIVE.c.key.in_(n_deletes)))
+            _R_DELETE_NARRATIVE.many(conn, [{"report_id": report_id, "key": k} for k in n_deletes])
         if events:
             _R_AUDIT.many(conn, events)
         return len(events)
@@ -1378,11 +1292,11 @@ class Store:
     def set_position(self, user_id: int, position: dict | None, update_id: int | None = None) -> bool:
         """Store (None: clear) the user's interview state; False if update_id was already processed."""
         try:
-            with self._write_engine.begin() as conn:
+            with self._driver.transaction(write=True) as conn:
                 if not self._claim(conn, update_id):
                     return False
                 if position is None:
-                    conn.execute(delete(_POSITION).where(_POSITION.c.user_id == user_id))
+                    _R_DELETE_POSITION.rowcount(conn, {"user_id": user_id})
                 else:
                     self._upsert_position(conn, user_id, position)
                 return True

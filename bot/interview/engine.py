@@ -19,9 +19,10 @@ from decimal import Decimal
 from functools import cache
 
 from bot import messages as M
+from report.formats import Format, Row, Table
 from report.model import Report, Value
 from report.numbers import NumberError, format_value, parse_row, parse_value, split_numbers
-from report.validation import Problem, check_previous, section_statuses, validate
+from report.validation import Problem, check_previous, section_checks, section_statuses, validate
 
 from . import questions as Q
 from . import state as S
@@ -184,9 +185,8 @@ def _outcome_name(label: str) -> str:
 def draft_for(part, report: Report) -> str | None:
     """A draft text generated from the figures, for the parts whose format names a draft."""
     if part.draft == "other":
-        eff = report.effective()
         unpaid = sum(
-            eff.get(t.key(r.id, "total")) or 0
+            report.effective_value(t.key(r.id, "total")) or 0
             for t in report.format.tables
             for r in t.rows
             if "fee_unpaid" in r.tags
@@ -204,13 +204,12 @@ def draft_for(part, report: Report) -> str | None:
         return None
     if any(k not in report.values for k in report.section_input_keys(table.section_id)):
         return None
-    eff = report.effective()
     total_col = next((c.id for c in table.columns if table.key(table.rows[0].id, c.id) in fmt.derived_keys), None)
     if total_col is None:
         return None
 
     def total(row_id: str) -> int:
-        return int(eff.get(table.key(row_id, total_col)) or 0)
+        return int(report.effective_value(table.key(row_id, total_col)) or 0)
 
     new_row = table.rows[0]
     carried_in = to_row.rsplit(".", 1)[1]
@@ -630,7 +629,7 @@ def _section_errors(report: Report, ctx: Context | None, section_id: str) -> boo
     previous = ctx.previous if ctx is not None else None
     return any(
         p.is_error and p.section == section_id and p.rule not in INCOMPLETE_RULES
-        for p in validate(report, previous)
+        for p in section_checks(report, previous, section_id)
     )
 
 
@@ -709,7 +708,8 @@ def _answer_button(state: dict, report: Report, ctx: Context, q: Q.Question, ver
         if suggestion is None:
             return Step(state)
         ch = Changes(values=suggestion)
-        return _saved(state, ch, _after_answer(state, _apply(report, ch), q, _row_saved(report, ch, q), ctx))
+        applied = _apply(report, ch)
+        return _saved(state, ch, _after_answer(state, applied, q, _row_saved(applied, q), ctx))
     if q.kind == Q.NARRATIVE:
         key = q.part.key
         old = report.narratives.get(key) or ""
@@ -806,17 +806,23 @@ def carry_suggestion(report: Report, ctx: Context, q: Q.Question) -> dict[str, V
     return out
 
 
-def _row_saved(report: Report, ch: Changes, q: Q.Question) -> str:
-    rep = _apply(report, ch)
-    eff = rep.effective()
+def _row_saved(applied: Report, q: Q.Question) -> str:
+    """The confirmation of a saved row (``applied``: the report with the row saved), with the row's
+    totals."""
     label = q.row.short or q.row.label
-    shown = _row_text([rep.values.get(k) for k in q.cells])
-    totals = [
-        (c.label, eff.get(q.table.key(q.row.id, c.id)))
-        for c in q.table.columns
-        if q.table.key(q.row.id, c.id) in report.format.derived_keys
-    ]
+    shown = _row_text([applied.values.get(k) for k in q.cells])
+    totals = _row_totals(applied, q)
     return M.row_saved(label, shown, [(lab, format_value(v)) for lab, v in totals if v is not None])
+
+
+_ABSENT = object()  # no effective value (a total whose terms are not all known)
+
+
+def _row_totals(report: Report, q: Q.Question) -> list[tuple[str, Value]]:
+    """(column label, value) of the totals of a row question's row that have a value (None for a
+    blank total)."""
+    found = ((c.label, report.effective_value(key, _ABSENT)) for c, key in Q.row_totals(report.format, q))
+    return [(label, v) for label, v in found if v is not _ABSENT]
 
 
 def _withdraw(state: dict, ctx: Context) -> Step:
@@ -1201,7 +1207,8 @@ def _answer_text(state: dict, report: Report, ctx: Context, q: Q.Question, text:
     except NumberError as exc:
         return _failed(state, q, exc.reason)
     ch = Changes(values=dict(zip(q.cells, nums, strict=True)))
-    return _saved(state, ch, _after_answer(state, _apply(report, ch), q, _row_saved(report, ch, q), ctx))
+    applied = _apply(report, ch)
+    return _saved(state, ch, _after_answer(state, applied, q, _row_saved(applied, q), ctx))
 
 
 def _gate_typed_row(state: dict, report: Report, ctx: Context, q: Q.Question, text: str) -> Step | None:
@@ -1303,13 +1310,22 @@ def _view_hub(state: dict, report: Report, ctx: Context) -> Reply:
     return Reply("\n".join(lines), buttons=tuple(buttons))
 
 
-def _cell(report: Report, eff: dict, key: str) -> str:
-    v = eff.get(key)
-    return format_value(v) if v is not None else "—"
+def _cells(eff: dict[str, Value], keys: tuple[str, ...]) -> list[str]:
+    return [format_value(v) if (v := eff.get(k)) is not None else "—" for k in keys]
 
 
-def _section_lines(report: Report, section_id: str) -> list[str]:
-    """Every value of the section, compact: one line per narrative part or table row."""
+@cache
+def _section_grid(fmt: Format, section_id: str) -> tuple[tuple[Table, tuple[tuple[Row, tuple[str, ...]], ...]], ...]:
+    """The tables of a section, each with its rows and their cell keys in column order."""
+    return tuple(
+        (table, tuple((row, tuple(table.key(row.id, c.id) for c in table.columns)) for row in table.rows))
+        for table in fmt.section(section_id).tables
+    )
+
+
+def _section_lines(report: Report, section_id: str, eff: dict[str, Value] | None = None) -> list[str]:
+    """Every value of the section, compact: one line per narrative part or table row (``eff``: the
+    report's effective values, when known)."""
     fmt = report.format
     section = fmt.section(section_id)
     lines: list[str] = []
@@ -1318,46 +1334,57 @@ def _section_lines(report: Report, section_id: str) -> list[str]:
             text = (report.narratives.get(p.key) or "").strip()
             lines.append(M.check_part_line(p.label, text))
         return lines
-    eff = report.effective()
-    for table in section.tables:
+    if eff is None:
+        eff = report.effective()
+    for table, rows in _section_grid(fmt, section_id):
         if table.caption:
             lines.append(M.check_caption(table.caption))
         wide = len(table.columns) > 4
         if wide:
             lines.append(M.check_columns(" ".join(c.short or c.label for c in table.columns)))
-        for row in table.rows:
-            keys = [table.key(row.id, c.id) for c in table.columns]
+        for row, keys in rows:
             if wide:
-                body = " ".join(_cell(report, eff, k) for k in keys)
+                body = " ".join(_cells(eff, keys))
             else:
                 parts = []
-                for c, k in zip(table.columns, keys, strict=True):
-                    unit = report.units.get(k)
-                    parts.append(M.check_pair(c.label, _cell(report, eff, k), unit))
+                for c, k, text in zip(table.columns, keys, _cells(eff, keys), strict=True):
+                    parts.append(M.check_pair(c.label, text, report.units.get(k)))
                 body = M.CHECK_PAIR_SEP.join(parts)
             lines.append(M.check_row_line(row.short or row.label, body))
     return lines
 
 
-def _edit_buttons(state: dict, report: Report, section_id: str) -> list[tuple[Button, ...]]:
-    btns = []
-    for q in Q.editable(report.format, section_id):
+@cache
+def _edit_choices(fmt: Format, section_id: str) -> tuple[tuple[str, str], ...]:
+    """(label, action) of the edit buttons of a section's check screen."""
+    choices = []
+    for q in Q.editable(fmt, section_id):
         if q.kind == Q.NARRATIVE:
             label = q.part.label
         elif q.kind == Q.UNIT:
             label = M.unit_edit_label(q.row.short or q.row.label)
         else:
             label = q.row.short or q.row.label
-        btns.append(_btn(state, M.edit_label(label), f"e:{q.id}"))
+        choices.append((M.edit_label(label), f"e:{q.id}"))
+    return tuple(choices)
+
+
+def _edit_buttons(state: dict, report: Report, section_id: str) -> list[tuple[Button, ...]]:
+    btns = [_btn(state, label, action) for label, action in _edit_choices(report.format, section_id)]
     width = 3 if len(btns) > 6 else 2
     return [tuple(btns[i : i + width]) for i in range(0, len(btns), width)]
 
 
-def _view_check(state: dict, report: Report, ctx: Context, section_id: str, *, final_buttons: bool = True) -> Reply:
+def _view_check(state: dict, report: Report, ctx: Context, section_id: str, *, final_buttons: bool = True,
+                problems: list[Problem] | None = None, eff: dict[str, Value] | None = None) -> Reply:
+    """The check screen of a section (``problems``: validate(report, ctx.previous), and ``eff``: the
+    report's effective values, when known)."""
     fmt = report.format
-    problems = [p for p in validate(report, ctx.previous) if p.section == section_id]
+    if problems is None:
+        problems = validate(report, ctx.previous)
+    problems = [p for p in problems if p.section == section_id]
     lines = [M.check_header(fmt.section(section_id).title)]
-    lines += _section_lines(report, section_id)
+    lines += _section_lines(report, section_id, eff)
     if problems:
         lines.append(M.check_problems(_problem_lines(problems)))
     else:
@@ -1374,8 +1401,12 @@ def _view_check(state: dict, report: Report, ctx: Context, section_id: str, *, f
 
 
 def _view_check_all(state: dict, report: Report, ctx: Context) -> list[Reply]:
-    out = [_view_check(state, report, ctx, s.id, final_buttons=False) for s in report.format.sections]
     problems = validate(report, ctx.previous)
+    eff = report.effective()
+    out = [
+        _view_check(state, report, ctx, s.id, final_buttons=False, problems=problems, eff=eff)
+        for s in report.format.sections
+    ]
     errs = [p for p in problems if p.is_error]
     warns = [p for p in problems if not p.is_error]
     nav = [_btn(state, M.BTN_EXPORT, "ex"), _btn(state, M.BTN_HUB, "hub")]
@@ -1403,10 +1434,34 @@ def _view_checkup(state: dict, ctx: Context) -> Reply:
     )
 
 
+@Q.per_question
+def _question_head(fmt: Format, q: Q.Question) -> str:
+    """【section】第 n/N 题."""
+    qs = Q.section_questions(fmt, q.section_id)
+    return M.question_header(fmt.section(q.section_id).title, Q.index_of(fmt, q) + 1, len(qs))
+
+
+def _ask_row(q: Q.Question, current: str | None, totals: list[tuple[str, str]]) -> str:
+    return M.ask_row(
+        caption=q.table.caption,
+        note=q.table.note,
+        column_header=q.table.column_header,
+        group=" ".join(x for x in (q.row.group, q.row.subgroup) if x),
+        row_label=q.row.label,
+        columns=[M.column_hint(c.label, c.type, c.unit) for c in q.columns],
+        current=current,
+        totals=totals,
+    )
+
+
+@Q.per_question
+def _ask_unanswered_row(fmt: Format, q: Q.Question) -> str:
+    return _ask_row(q, None, [])
+
+
 def _view_question(state: dict, report: Report, ctx: Context, q: Q.Question) -> Reply:
     fmt = report.format
-    qs = Q.section_questions(fmt, q.section_id)
-    head = M.question_header(_section_title(report, q.section_id), qs.index(q) + 1, len(qs))
+    head = _question_head(fmt, q)
     nav: list[Button] = [_btn(state, M.BTN_BACK, "back")]
     extra: list[tuple[Button, ...]] = []
     if q.kind == Q.NARRATIVE:
@@ -1455,28 +1510,18 @@ def _view_question(state: dict, report: Report, ctx: Context, q: Q.Question) -> 
         body = M.ask_unit(cell.label, report.units.get(q.cells[0]))
         extra.append(tuple(_btn(state, u, f"un:{i}") for i, u in enumerate(q.columns[0].unit_choices)))
     else:
-        eff = report.effective()
         current = [report.values.get(k) for k in q.cells]
-        body = M.ask_row(
-            caption=q.table.caption,
-            note=q.table.note,
-            column_header=q.table.column_header,
-            group=" ".join(x for x in (q.row.group, q.row.subgroup) if x),
-            row_label=q.row.label,
-            columns=[M.column_hint(c.label, c.type, c.unit) for c in q.columns],
-            current=_row_text(current) if all(v is not None for v in current) else None,
-            totals=[
-                (c.label, format_value(eff[q.table.key(q.row.id, c.id)]))
-                for c in q.table.columns
-                if q.table.key(q.row.id, c.id) in fmt.derived_keys and q.table.key(q.row.id, c.id) in eff
-                and all(v is not None for v in current)
-            ],
-        )
-        suggestion = carry_suggestion(report, ctx, q) if not all(v is not None for v in current) else None
+        complete = None not in current  # the row is answered (its totals are shown)
+        if complete:
+            totals = [(lab, format_value(v)) for lab, v in _row_totals(report, q)]
+            body = _ask_row(q, _row_text(current), totals)
+        else:
+            body = _ask_unanswered_row(fmt, q)
+        suggestion = carry_suggestion(report, ctx, q) if not complete else None
         if suggestion:
             body += "\n\n" + M.offer_carry(ctx.previous.year, _row_text([suggestion[k] for k in q.cells]))
             extra.append((_btn(state, M.BTN_CONFIRM, "ok"),))
-        if all(v is not None for v in current):
+        if complete:
             nav.append(_btn(state, M.BTN_RETURN_CHECK if state.get("ret") else M.BTN_KEEP, "next"))
     if int(state.get("fails") or 0) >= 3:
         choices = q.columns[0].unit_choices if q.kind == Q.UNIT else ()

@@ -16,8 +16,10 @@ one-table section), ``g:sec:<first table>`` (all-zero gate of a section of sever
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, wraps
+from typing import TypeVar
 
 from report.formats import Column, Format, NarrativePart, Row, Table
 from report.model import Report
@@ -26,6 +28,8 @@ NARRATIVE = "narrative"
 ROW = "row"
 UNIT = "unit"
 GATE = "gate"
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -165,6 +169,22 @@ def find(fmt: Format, qid: str | None) -> Question | None:
     return all_questions(fmt).get(qid)
 
 
+def per_question(fn: Callable[[Format, Question], T]) -> Callable[[Format, Question], T]:
+    """``fn(fmt, q)`` computed once per format and question id (a format and its questions never
+    change), for a question of the format's own; another question (built elsewhere) is computed
+    each time. The value is shared: make it immutable."""
+    by_id = cache(lambda fmt, qid: fn(fmt, all_questions(fmt)[qid]))
+
+    @wraps(fn)
+    def cached(fmt: Format, q: Question) -> T:
+        if all_questions(fmt).get(q.id) is q:
+            return by_id(fmt, q.id)
+        return fn(fmt, q)
+
+    return cached
+
+
+@per_question
 def index_of(fmt: Format, q: Question) -> int:
     return section_questions(fmt, q.section_id).index(q)
 
@@ -180,8 +200,18 @@ def next_unanswered(fmt: Format, section_id: str, report: Report, after: int = -
 
 def previous(fmt: Format, q: Question) -> Question | None:
     qs = section_questions(fmt, q.section_id)
-    i = qs.index(q)
+    i = index_of(fmt, q)
     return qs[i - 1] if i > 0 else None
+
+
+@per_question
+def row_totals(fmt: Format, q: Question) -> tuple[tuple[Column, str], ...]:
+    """(column, cell key) of the totals (derived cells) in the row of a row question, in column
+    order; none for another kind of question."""
+    if q.kind != ROW:
+        return ()
+    keys = ((c, q.table.key(q.row.id, c.id)) for c in q.table.columns)
+    return tuple((c, key) for c, key in keys if key in fmt.derived_keys)
 
 
 def editable(fmt: Format, section_id: str) -> list[Question]:

@@ -131,7 +131,7 @@ class Identity:
     def target(self) -> str | None:
         return self.lhs[0] if self.derived else None
 
-    @property
+    @cached_property  # validation reads it for every identity of every report
     def cells(self) -> tuple[str, ...]:
         return self.lhs + self.rhs
 
@@ -158,11 +158,46 @@ class Format:
         return isinstance(other, Format) and other.id == self.id
 
     # -- lookups -----------------------------------------------------------------
-    def section(self, section_id: str) -> Section:
+    # A format never changes once built: lookups computed from it are cached on the instance.
+    @cached_property
+    def _sections_by_id(self) -> dict[str, Section]:
+        found: dict[str, Section] = {}
         for s in self.sections:
-            if s.id == section_id:
-                return s
-        raise KeyError(section_id)
+            found.setdefault(s.id, s)  # the first section of an id, as a scan finds it
+        return found
+
+    def section(self, section_id: str) -> Section:
+        try:
+            return self._sections_by_id[section_id]
+        except (KeyError, TypeError):  # TypeError: an unhashable id names no section either
+            raise KeyError(section_id) from None
+
+    @cached_property
+    def _section_keys(self) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+        out: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        derived = self.derived_keys
+        for section in self._sections_by_id.values():
+            if section.kind == "narrative":
+                keys = tuple(p.key for p in section.parts)
+                out[section.id] = (keys, keys)
+            else:
+                keys = tuple(t.key(r.id, c.id) for t in section.tables for r in t.rows for c in t.columns)
+                out[section.id] = (keys, tuple(k for k in keys if k not in derived))
+        return out
+
+    def keys_of(self, section_id: str) -> tuple[str, ...]:
+        """Every item of a section in reading order: its cells, or a narrative section's part keys."""
+        return self._keys_of(section_id)[0]
+
+    def input_keys_of(self, section_id: str) -> tuple[str, ...]:
+        """The items of a section an officer enters: :meth:`keys_of` without derived totals."""
+        return self._keys_of(section_id)[1]
+
+    def _keys_of(self, section_id: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        try:
+            return self._section_keys[section_id]
+        except (KeyError, TypeError):  # as section() says
+            raise KeyError(section_id) from None
 
     def table(self, table_id: str) -> Table:
         for s in self.sections:

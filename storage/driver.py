@@ -1,0 +1,305 @@
+"""The interview's hot transactions on the database driver itself.
+
+Every update of the interview runs two short transactions (read the step; write the answer and the
+position). Through SQLAlchemy each costs ~30–40 µs of machinery (pool checkout and return, the
+Connection, begin/commit events, reset-on-return) and each statement ~7–10 µs of generic parameter
+and result handling, against ~1–4 µs for the driver's own BEGIN/COMMIT and statement. This module
+keeps the statement text and the type handling SQLAlchemy's, and drops the machinery:
+
+- :class:`Statement`: a Core statement compiled once per dialect (SQLAlchemy's SQL, parameter order
+  and bind/result processors), executed on the DBAPI cursor.
+- :class:`DriverPool`: DBAPI connections checked out of the engine's pool once and kept for the
+  Store's life; :meth:`DriverPool.transaction` begins (SQLite: ``BEGIN`` / ``BEGIN IMMEDIATE``;
+  PostgreSQL: the driver's implicit BEGIN), yields a :class:`DriverTx`, commits on success and
+  rolls back on error. A connection idle for a while is pinged before use (what ``pool_pre_ping``
+  does on every checkout), and one that lost its server is invalidated, never reused.
+
+Driver errors surface as SQLAlchemy's exceptions (IntegrityError, OperationalError, …), so callers
+handle them as they would from ``conn.execute``. Not seen by SQLAlchemy's statement events or
+``echo`` logging.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections import namedtuple
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+
+
+class DriverTx:
+    """One transaction on a DBAPI connection: what :class:`Statement` runs on."""
+
+    __slots__ = ("dialect", "dbapi", "_on_disconnect")
+
+    def __init__(self, dialect, dbapi, on_disconnect=None):
+        self.dialect = dialect
+        self.dbapi = dbapi
+        self._on_disconnect = on_disconnect
+
+    @classmethod
+    def of(cls, conn) -> DriverTx:
+        """The transaction of a SQLAlchemy Connection (its DBAPI connection, same transaction)."""
+        return cls(conn.dialect, conn.connection.dbapi_connection, conn.invalidate)
+
+    def error(self, sql: str, params, exc: Exception) -> Exception:
+        """The DBAPI error as SQLAlchemy raises it; a lost connection is marked for invalidation."""
+        dialect = self.dialect
+        disconnect = dialect.is_disconnect(exc, self.dbapi, None)
+        if disconnect and self._on_disconnect is not None:
+            self._on_disconnect(exc)
+        return DBAPIError.instance(
+            sql, params, exc, dialect.loaded_dbapi.Error, connection_invalidated=disconnect, dialect=dialect
+        )
+
+
+class Statement:
+    """A Core statement compiled once per dialect and run on a :class:`DriverTx`.
+
+    The statement text, the order of its parameters and the bind/result processors of its types
+    (e.g. UTCDateTime as text on SQLite) are SQLAlchemy's own, taken from the compiled statement,
+    so what reaches the database is what ``conn.execute(stmt, params)`` would send. Rows come back
+    as named tuples with attribute access, like Core rows."""
+
+    def __init__(self, stmt, column_keys: list[str] | None = None):
+        self.stmt = stmt
+        self.column_keys = column_keys
+        self._by_dialect: dict[str, tuple] = {}
+
+    def _compiled(self, dialect) -> tuple:
+        found = self._by_dialect.get(dialect.name)
+        if found is not None:
+            return found
+        comp = self.stmt.compile(dialect=dialect, column_keys=self.column_keys)
+        names = list(comp.positiontup) if dialect.positional else list(comp.binds)
+        binds = {}
+        for name in names:
+            proc = comp.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+            if proc is not None:
+                binds[name] = proc
+        cols = list(self.stmt.selected_columns if self.stmt.is_select else self.stmt.exported_columns)
+        row_type = None
+        results: list = []
+        if cols:
+            row_type = namedtuple("Row", [c.key for c in cols], rename=True)
+            results = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in cols]
+            if not any(results):
+                results = []
+        found = (comp.string, names, binds, dialect.positional, row_type, results)
+        self._by_dialect[dialect.name] = found
+        return found
+
+    @staticmethod
+    def _params(compiled: tuple, params: Mapping[str, Any]):
+        _sql, names, binds, positional, _rt, _rp = compiled
+        if binds:
+            params = dict(params)
+            for k, proc in binds.items():
+                v = params.get(k)
+                if v is not None:
+                    params[k] = proc(v)
+        if positional:
+            return tuple(params[n] for n in names)
+        return params
+
+    @staticmethod
+    def _rows(compiled: tuple, rows: list) -> list:
+        row_type, results = compiled[4], compiled[5]
+        if results:
+            rows = [
+                tuple(p(v) if p is not None and v is not None else v for p, v in zip(results, r, strict=True))
+                for r in rows
+            ]
+        return [row_type._make(r) for r in rows]
+
+    def _run(self, tx: DriverTx, params: Mapping[str, Any], fetch: bool):
+        compiled = self._compiled(tx.dialect)
+        args = self._params(compiled, params)
+        cur = tx.dbapi.cursor()
+        try:
+            cur.execute(compiled[0], args)
+            return self._rows(compiled, cur.fetchall()) if fetch else cur.rowcount
+        except tx.dialect.loaded_dbapi.Error as exc:
+            raise tx.error(compiled[0], args, exc) from exc
+        finally:
+            cur.close()
+
+    def all(self, tx: DriverTx, params: Mapping[str, Any]) -> list:
+        return self._run(tx, params, True)
+
+    def first(self, tx: DriverTx, params: Mapping[str, Any]):
+        rows = self.all(tx, params)
+        return rows[0] if rows else None
+
+    def rowcount(self, tx: DriverTx, params: Mapping[str, Any]) -> int:
+        return self._run(tx, params, False)
+
+    def many(self, tx: DriverTx, seq: list[Mapping[str, Any]]) -> None:
+        """Execute once per parameter set (executemany); no result."""
+        if len(seq) == 1:
+            self._run(tx, seq[0], False)
+            return
+        compiled = self._compiled(tx.dialect)
+        args = [self._params(compiled, p) for p in seq]
+        cur = tx.dbapi.cursor()
+        try:
+            cur.executemany(compiled[0], args)
+        except tx.dialect.loaded_dbapi.Error as exc:
+            raise tx.error(compiled[0], args, exc) from exc
+        finally:
+            cur.close()
+
+
+class _Held:
+    """A pooled connection checked out for the Store's life."""
+
+    __slots__ = ("fairy", "dbapi", "last_used", "broken")
+
+    def __init__(self, fairy):
+        self.fairy = fairy
+        self.dbapi = fairy.dbapi_connection
+        self.last_used = time.monotonic()
+        self.broken = False
+
+
+class DriverPool:
+    """DBAPI connections for the hot transactions, taken from the engine's pool and kept.
+
+    As many connections as transactions ever ran at once (one per worker thread in practice).
+    ``dispose()`` returns them to the engine's pool (the Store calls it before disposing the
+    engine); a connection in use then is closed when its transaction ends.
+    """
+
+    #: A connection unused for this long is pinged before use (PostgreSQL; SQLite is in-process).
+    IDLE_PING_SECONDS = 30.0
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.dialect = engine.dialect
+        self.sqlite = engine.dialect.name == "sqlite"
+        # An in-memory SQLite database lives in one connection the engine's pool hands out per
+        # thread: check out per transaction there, never keep one.
+        self.keep = not (self.sqlite and engine.url.database in (None, "", ":memory:"))
+        self._idle: list[_Held] = []
+        self._lock = threading.Lock()
+        self._disposed = False
+
+    # -- connections ---------------------------------------------------------------------------
+    def _acquire(self) -> _Held:
+        while True:
+            try:
+                held = self._idle.pop()
+            except IndexError:
+                return _Held(self.engine.raw_connection())
+            if self.sqlite or time.monotonic() - held.last_used < self.IDLE_PING_SECONDS:
+                return held
+            try:
+                ok = self.dialect.do_ping(held.dbapi)
+            except Exception:  # noqa: BLE001 - any failure of the ping means: do not use it
+                ok = False
+            if ok:
+                return held
+            self._discard(held)
+
+    def _release(self, held: _Held) -> None:
+        if held.broken:
+            self._discard(held)
+            return
+        if not self.keep:
+            held.fairy.close()
+            return
+        held.last_used = time.monotonic()
+        with self._lock:
+            if not self._disposed:
+                self._idle.append(held)
+                return
+        held.fairy.close()
+
+    @staticmethod
+    def _discard(held: _Held) -> None:
+        try:
+            held.fairy.invalidate()
+        except Exception:  # noqa: BLE001 - already gone; the pool replaces it
+            pass
+
+    def dispose(self) -> None:
+        with self._lock:
+            self._disposed = True
+            idle, self._idle = self._idle, []
+        for held in idle:
+            try:
+                held.fairy.close()
+            except Exception:  # noqa: BLE001 - closing a dead connection at shutdown
+                pass
+
+    # -- transactions --------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self, *, write: bool) -> Iterator[DriverTx]:
+        """One transaction: commit on success, roll back on error. ``write=True`` takes SQLite's
+        write lock at BEGIN (a read-then-write transaction never fails upgrading its lock)."""
+        held = self._acquire()
+        dbapi = held.dbapi
+
+        def lost(_exc) -> None:
+            held.broken = True
+
+        tx = DriverTx(self.dialect, dbapi, lost)
+        if not write and not self.sqlite:
+            # PostgreSQL's READ COMMITTED gives every statement its own snapshot inside a
+            # transaction too, so a read-only one is the same in autocommit, minus the BEGIN and
+            # COMMIT round trips.
+            yield from self._autocommit_read(held, tx)
+            return
+        try:
+            if self.sqlite:
+                dbapi.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            yield tx
+            try:
+                if self.sqlite:
+                    dbapi.execute("COMMIT")
+                else:
+                    dbapi.commit()
+            except self.dialect.loaded_dbapi.Error as exc:
+                raise tx.error("COMMIT", (), exc) from exc
+        except BaseException as exc:
+            self._rollback(held, exc)
+            raise
+        finally:
+            self._release(held)
+
+    def _autocommit_read(self, held: _Held, tx: DriverTx) -> Iterator[DriverTx]:
+        dbapi = held.dbapi
+        try:
+            dbapi.autocommit = True
+            try:
+                yield tx
+            finally:
+                try:
+                    dbapi.autocommit = False
+                except Exception:  # noqa: BLE001 - a lost connection: never reuse it
+                    held.broken = True
+        except BaseException as exc:
+            self._rollback(held, exc)
+            raise
+        finally:
+            self._release(held)
+
+    def _rollback(self, held: _Held, exc: BaseException) -> None:
+        dialect = self.dialect
+        if isinstance(exc, dialect.loaded_dbapi.Error) and dialect.is_disconnect(exc, held.dbapi, None):
+            held.broken = True
+        if held.broken:
+            return
+        try:
+            if self.sqlite:
+                if held.dbapi.in_transaction:
+                    held.dbapi.execute("ROLLBACK")
+            else:
+                held.dbapi.rollback()
+        except Exception:  # noqa: BLE001 - the connection is unusable: never reuse it
+            held.broken = True
