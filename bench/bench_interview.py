@@ -5,8 +5,9 @@
 For SQLite (a temporary file) and, when the server answers, PostgreSQL (a throwaway database created
 on it and dropped afterwards): several officers each fill the busy report question by question
 (tests/bot/scenarios.py), every update going through ``application.process_update`` with the
-recording request of tests/bot/harness.py; the service call run in a worker thread
-(``asyncio.to_thread``, the default) and directly on the event loop. Also: a bare PTB echo handler
+recording request of tests/bot/harness.py; the service call run directly on the event loop (the
+adapter's default for SQLite) and in a worker thread (``asyncio.to_thread``, its default for
+PostgreSQL), each on both databases. Also: a bare PTB echo handler
 on the same request, the peak resident memory of the process, and the user messages a sample and a
 busy report need. One officer's interview on a throwaway SQLite database runs first, unmeasured
 (first-use costs). Prints a Markdown section for docs/benchmarks.md.
@@ -182,7 +183,7 @@ def main() -> int:
         for in_thread in (True, False):
             url = f"sqlite:///{tmp}/bench-{int(in_thread)}.db"
             Store.from_url(url).dispose()
-            label = f"interview, SQLite, {'to_thread' if in_thread else 'direct'}"
+            label = f"interview, SQLite, {'worker thread' if in_thread else 'on the loop (default)'}"
             results.append((label, asyncio.run(run_interviews(url, args.users, in_thread))))
         url = f"sqlite:///{tmp}/count.db"
         Store.from_url(url).dispose()
@@ -192,11 +193,11 @@ def main() -> int:
         try:
             Store.from_url(pg_url).dispose()
             for in_thread in (True, False):
-                label = f"interview, PostgreSQL, {'to_thread' if in_thread else 'direct'}"
+                label = f"interview, PostgreSQL, {'worker thread (default)' if in_thread else 'on the loop'}"
                 results.append((label, asyncio.run(run_interviews(pg_url, args.users, in_thread))))
         finally:
             drop()
-    adapter.RUN_IN_THREAD = True
+    adapter.RUN_IN_THREAD = None
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     print("| run | updates | updates/s | (wall) | mean ms | median ms | p99 ms | × echo (mean) |")

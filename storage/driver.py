@@ -71,61 +71,22 @@ class Statement:
         self.column_keys = column_keys
         self._by_dialect: dict[str, tuple] = {}
 
-    def _compiled(self, dialect) -> tuple:
+    def _compiled(self, dialect) -> _Compiled:
         found = self._by_dialect.get(dialect.name)
-        if found is not None:
-            return found
-        comp = self.stmt.compile(dialect=dialect, column_keys=self.column_keys)
-        names = list(comp.positiontup) if dialect.positional else list(comp.binds)
-        binds = {}
-        for name in names:
-            proc = comp.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
-            if proc is not None:
-                binds[name] = proc
-        cols = list(self.stmt.selected_columns if self.stmt.is_select else self.stmt.exported_columns)
-        row_type = None
-        results: list = []
-        if cols:
-            row_type = namedtuple("Row", [c.key for c in cols], rename=True)
-            results = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in cols]
-            if not any(results):
-                results = []
-        found = (comp.string, names, binds, dialect.positional, row_type, results)
-        self._by_dialect[dialect.name] = found
+        if found is None:
+            found = _Compiled(self.stmt, self.column_keys, dialect)
+            self._by_dialect[dialect.name] = found
         return found
-
-    @staticmethod
-    def _params(compiled: tuple, params: Mapping[str, Any]):
-        _sql, names, binds, positional, _rt, _rp = compiled
-        if binds:
-            params = dict(params)
-            for k, proc in binds.items():
-                v = params.get(k)
-                if v is not None:
-                    params[k] = proc(v)
-        if positional:
-            return tuple(params[n] for n in names)
-        return params
-
-    @staticmethod
-    def _rows(compiled: tuple, rows: list) -> list:
-        row_type, results = compiled[4], compiled[5]
-        if results:
-            rows = [
-                tuple(p(v) if p is not None and v is not None else v for p, v in zip(results, r, strict=True))
-                for r in rows
-            ]
-        return [row_type._make(r) for r in rows]
 
     def _run(self, tx: DriverTx, params: Mapping[str, Any], fetch: bool):
         compiled = self._compiled(tx.dialect)
-        args = self._params(compiled, params)
+        args = compiled.args(params)
         cur = tx.dbapi.cursor()
         try:
-            cur.execute(compiled[0], args)
-            return self._rows(compiled, cur.fetchall()) if fetch else cur.rowcount
+            cur.execute(compiled.sql, args)
+            return compiled.rows(cur.fetchall()) if fetch else cur.rowcount
         except tx.dialect.loaded_dbapi.Error as exc:
-            raise tx.error(compiled[0], args, exc) from exc
+            raise tx.error(compiled.sql, args, exc) from exc
         finally:
             cur.close()
 
@@ -145,14 +106,65 @@ class Statement:
             self._run(tx, seq[0], False)
             return
         compiled = self._compiled(tx.dialect)
-        args = [self._params(compiled, p) for p in seq]
+        memo: dict = {}  # a value shared by the rows (a timestamp) is converted once
+        args = [compiled.args(p, memo) for p in seq]
         cur = tx.dbapi.cursor()
         try:
-            cur.executemany(compiled[0], args)
+            cur.executemany(compiled.sql, args)
         except tx.dialect.loaded_dbapi.Error as exc:
-            raise tx.error(compiled[0], args, exc) from exc
+            raise tx.error(compiled.sql, args, exc) from exc
         finally:
             cur.close()
+
+
+class _Compiled:
+    """A statement compiled for one dialect: its SQL, its parameters in order with their bind
+    processors, and the row type with the columns' result processors."""
+
+    __slots__ = ("sql", "params", "positional", "row_type", "results")
+
+    def __init__(self, stmt, column_keys: list[str] | None, dialect):
+        comp = stmt.compile(dialect=dialect, column_keys=column_keys)
+        names = list(comp.positiontup) if dialect.positional else list(comp.binds)
+        self.sql: str = comp.string
+        self.params = tuple(
+            (name, comp.binds[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in names
+        )
+        self.positional: bool = dialect.positional
+        cols = list(stmt.selected_columns if stmt.is_select else stmt.exported_columns)
+        self.row_type = namedtuple("Row", [c.key for c in cols], rename=True) if cols else None
+        results = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in cols]
+        self.results = results if any(results) else None
+
+    def args(self, params: Mapping[str, Any], memo: dict | None = None):
+        """The driver's parameters: a tuple (positional dialects) or a dict, values converted by
+        their types' bind processors (``memo``: conversions by object, for one executemany)."""
+        out = []
+        for name, proc in self.params:
+            value = params[name]
+            if proc is not None and value is not None:
+                if memo is None:
+                    value = proc(value)
+                else:
+                    key = (name, id(value))
+                    found = memo.get(key)
+                    if found is None:
+                        found = memo[key] = proc(value)
+                    value = found
+            out.append(value)
+        if self.positional:
+            return tuple(out)
+        return dict(zip((name for name, _ in self.params), out, strict=True))
+
+    def rows(self, rows: list) -> list:
+        make = self.row_type._make
+        results = self.results
+        if results is None:
+            return [make(r) for r in rows]
+        return [
+            make([p(v) if p is not None and v is not None else v for p, v in zip(results, r, strict=True)])
+            for r in rows
+        ]
 
 
 class _Held:

@@ -408,7 +408,7 @@ def _upserts(dialect: str) -> dict[str, Any]:
     if found is not None:
         return found
     ins = pg_insert if dialect == "postgresql" else sqlite_insert
-    claim = ins(_PROCESSED).on_conflict_do_nothing(index_elements=["update_id"]).returning(_PROCESSED.c.update_id)
+    claim = ins(_PROCESSED).on_conflict_do_nothing(index_elements=["update_id"])
     pos = ins(_POSITION)
     pos = pos.on_conflict_do_update(
         index_elements=["user_id"], set_={"state": pos.excluded.state, "updated_at": pos.excluded.updated_at}
@@ -494,6 +494,11 @@ class Store:
                 engine.dispose()
                 raise
         return cls(engine)
+
+    @property
+    def in_process(self) -> bool:
+        """Whether the database runs inside this process (SQLite): no network between us."""
+        return self._driver.sqlite
 
     def dispose(self) -> None:
         self._driver.dispose()
@@ -1118,7 +1123,7 @@ class Store:
         if update_id is None:
             return True
         stmt = _raw_upserts(conn.dialect.name)["claim"]
-        return stmt.first(conn, {"update_id": update_id, "processed_at": utcnow()}) is not None
+        return stmt.rowcount(conn, {"update_id": update_id, "processed_at": utcnow()}) == 1
 
     @staticmethod
     def _upsert_position(conn: DriverTx, user_id: int, position: dict) -> None:

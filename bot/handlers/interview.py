@@ -5,8 +5,11 @@ turned into :mod:`bot.interview.io` inputs, handed to the service (one per Appli
 ``bot_data``), and each returned :class:`~bot.interview.io.Reply` is sent. The service commits before
 it returns and ignores a redelivered ``update_id``.
 
-The service call is synchronous (SQL); it runs in a worker thread (``asyncio.to_thread``) so a slow
-database never stalls the event loop (see docs/benchmarks.md, "Interview", for the cost of that).
+The service call is synchronous (SQL). On PostgreSQL it runs in a worker thread
+(``asyncio.to_thread``), so a slow network or server never stalls the event loop; on SQLite (in
+process, a step is ~0.5 ms of CPU) it runs on the loop, because the hop to a thread and back costs
+about as much again (docs/benchmarks.md, "Interview"). Uploads always go to a thread: reading a
+file can take a while. Updates are handled one at a time either way.
 
 Uploads are refused *before* downloading when Telegram reports a size above
 ``settings.max_upload_bytes``; nothing is stored then.
@@ -21,7 +24,7 @@ from functools import cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import InputFile, Update
 from telegram.constants import MessageLimit
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -40,8 +43,9 @@ from bot.interview.io import Actor, Callback, Command, Document, Input, Reply, T
 log = logging.getLogger(__name__)
 
 SERVICE_KEY = "interview_service"
-# Run the (blocking) service call in a worker thread; see the module docstring.
-RUN_IN_THREAD = True
+# Where the (blocking) service call runs: None decides per database and input (module docstring);
+# True / False force a worker thread / the event loop (the benchmark measures both).
+RUN_IN_THREAD: bool | None = None
 
 INTERVIEW_COMMANDS: list[tuple[str, str]] = list(M.INTERVIEW_COMMANDS)
 
@@ -82,8 +86,16 @@ def get_service(application: Application) -> Any:
     return service
 
 
-async def _call(fn: Callable[..., list[Reply]], *args: Any) -> list[Reply]:
-    if RUN_IN_THREAD:
+def _in_thread(application: Application, inp: Input) -> bool:
+    if RUN_IN_THREAD is not None:
+        return RUN_IN_THREAD
+    if isinstance(inp, Document):
+        return True
+    return not application.bot_data["store"].in_process
+
+
+async def _call(in_thread: bool, fn: Callable[..., list[Reply]], *args: Any) -> list[Reply]:
+    if in_thread:
         return await asyncio.to_thread(fn, *args)
     return fn(*args)
 
@@ -97,12 +109,21 @@ def actor_of(update: Update) -> Actor | None:
 
 
 # -- sending ---------------------------------------------------------------------------------
-def _markup(reply: Reply) -> InlineKeyboardMarkup | None:
+def keyboard(reply: Reply) -> dict[str, Any] | None:
+    """The reply's buttons as the Bot API's ``reply_markup`` (an InlineKeyboardMarkup object:
+    rows of buttons, each a ``text`` and its ``callback_data``), or None without buttons.
+
+    Sent with ``api_kwargs``, python-telegram-bot's pass-through of Bot API parameters, instead
+    of as ``telegram.InlineKeyboardMarkup``: building the PTB objects and serialising them back
+    to this very dict cost ~0.1 ms per message, as much as the rest of sending it
+    (docs/benchmarks.md, "Interview"); every question carries a keyboard."""
     if not reply.buttons:
         return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in reply.buttons]
-    )
+    return {"inline_keyboard": [[{"text": b.label, "callback_data": b.data} for b in row] for row in reply.buttons]}
+
+
+def _with_keyboard(markup: dict[str, Any] | None) -> dict[str, Any] | None:
+    return {"reply_markup": markup} if markup is not None else None
 
 
 def split_text(body: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
@@ -115,7 +136,7 @@ def split_text(body: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str
 async def send_replies(context: ContextTypes.DEFAULT_TYPE, chat_id: int, replies: list[Reply]) -> None:
     bot = context.bot
     for reply in replies:
-        markup = _markup(reply)
+        markup = keyboard(reply)
         if reply.document is not None:
             filename, data = reply.document
             caption = reply.text if reply.text and len(reply.text) <= MessageLimit.CAPTION_LENGTH else None
@@ -124,7 +145,7 @@ async def send_replies(context: ContextTypes.DEFAULT_TYPE, chat_id: int, replies
                 document=InputFile(data, filename=filename),
                 caption=caption,
                 parse_mode=reply.parse_mode if caption else None,
-                reply_markup=markup if caption or not reply.text else None,
+                api_kwargs=_with_keyboard(markup if caption or not reply.text else None),
             )
             if caption is not None or not reply.text:
                 continue
@@ -135,7 +156,7 @@ async def send_replies(context: ContextTypes.DEFAULT_TYPE, chat_id: int, replies
                 chat_id=chat_id,
                 text=chunk,
                 parse_mode=reply.parse_mode,
-                reply_markup=markup if last else None,
+                api_kwargs=_with_keyboard(markup if last else None),
             )
 
 
@@ -144,7 +165,7 @@ async def _run(update: Update, context: ContextTypes.DEFAULT_TYPE, inp: Input) -
     if actor is None:
         return
     service = get_service(context.application)
-    replies = await _call(service.handle, actor, inp, update.update_id)
+    replies = await _call(_in_thread(context.application, inp), service.handle, actor, inp, update.update_id)
     await send_replies(context, actor.chat_id, replies)
 
 

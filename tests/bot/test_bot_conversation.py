@@ -374,3 +374,27 @@ async def test_an_upload_over_the_limit_is_refused_before_download(migrated_db_u
         assert chat.errors == []
     finally:
         await chat.stop()
+
+
+async def test_service_runs_on_the_loop_for_sqlite_and_in_a_thread_for_postgresql_and_uploads(chat, monkeypatch):
+    """Where the blocking service call runs (bot.handlers.interview): an in-process SQLite step on
+    the event loop's thread, a PostgreSQL step and any upload in a worker thread."""
+    import threading
+
+    from bot.handlers import interview as adapter
+
+    service = adapter.get_service(chat.app)
+    threads: list[bool] = []  # True: ran on the event loop's thread
+    handle = service.handle
+
+    def recording_handle(*args, **kwargs):
+        threads.append(threading.current_thread() is threading.main_thread())
+        return handle(*args, **kwargs)
+
+    monkeypatch.setattr(service, "handle", recording_handle)
+    monkeypatch.setattr(adapter, "RUN_IN_THREAD", None)
+    await chat.command("menu")
+    await chat.upload("notes.txt", "（一）主动公开情况\n本年度主动公开信息。".encode())
+    sqlite = chat.store.engine.dialect.name == "sqlite"
+    assert threads == [sqlite, False]
+    assert chat.errors == []
