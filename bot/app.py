@@ -15,7 +15,7 @@ from telegram.request import BaseRequest
 
 from storage.store import Store
 
-from . import handlers, reminders
+from . import handlers, maintenance, reminders
 from .errors import error_handler
 from .settings import Settings
 
@@ -44,6 +44,7 @@ async def _post_init(application: Application) -> None:
         [BotCommand(command, description) for command, description in handlers.COMMANDS]
     )
     logger.info("Bot @%s ready; %d commands registered", me.username, len(handlers.COMMANDS))
+    maintenance.settle_heap()
 
 
 async def _post_shutdown(application: Application) -> None:
@@ -89,5 +90,6 @@ def build_application(
     application.bot_data["store"] = store if store is not None else Store.from_url(settings.database_url, upgrade=True)
     handlers.register(application)
     _register_reminders(application, settings)
+    maintenance.register_jobs(application)
     application.add_error_handler(error_handler)
     return application

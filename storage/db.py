@@ -20,6 +20,10 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# WAL pages after which a committing connection checkpoints (SQLite's default: 1,000). The bot
+# checkpoints in the background (bot/maintenance.py) so that no officer's answer waits for one;
+# this is the safety net, and what a process without that job (the CLI) uses.
+SQLITE_WAL_AUTOCHECKPOINT_PAGES = 10_000
 _WRITE_OPTION = "disclosure_bot_write"
 
 
@@ -67,6 +71,7 @@ def _setup_sqlite(engine: Engine) -> None:
         if not memory:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute(f"PRAGMA wal_autocheckpoint={SQLITE_WAL_AUTOCHECKPOINT_PAGES}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cur.close()

@@ -22,6 +22,7 @@ handle them as they would from ``conn.execute``. Not seen by SQLAlchemy's statem
 from __future__ import annotations
 
 import contextlib
+import operator
 import threading
 import time
 from collections import namedtuple
@@ -121,15 +122,18 @@ class _Compiled:
     """A statement compiled for one dialect: its SQL, its parameters in order with their bind
     processors, and the row type with the columns' result processors."""
 
-    __slots__ = ("sql", "params", "positional", "row_type", "results")
+    __slots__ = ("sql", "names", "_values", "procs", "positional", "row_type", "results")
 
     def __init__(self, stmt, column_keys: list[str] | None, dialect):
         comp = stmt.compile(dialect=dialect, column_keys=column_keys)
-        names = list(comp.positiontup) if dialect.positional else list(comp.binds)
+        names = tuple(comp.positiontup) if dialect.positional else tuple(comp.binds)
         self.sql: str = comp.string
-        self.params = tuple(
-            (name, comp.binds[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in names
-        )
+        self.names = names
+        # the parameters' values in order, as a list (itemgetter of one name gives the value alone)
+        get = operator.itemgetter(*names) if names else (lambda _p: ())
+        self._values = (lambda p: [get(p)]) if len(names) == 1 else (lambda p: list(get(p)))
+        procs = [(i, comp.binds[n].type.dialect_impl(dialect).bind_processor(dialect)) for i, n in enumerate(names)]
+        self.procs = tuple((i, proc) for i, proc in procs if proc is not None)
         self.positional: bool = dialect.positional
         cols = list(stmt.selected_columns if stmt.is_select else stmt.exported_columns)
         self.row_type = namedtuple("Row", [c.key for c in cols], rename=True) if cols else None
@@ -139,22 +143,22 @@ class _Compiled:
     def args(self, params: Mapping[str, Any], memo: dict | None = None):
         """The driver's parameters: a tuple (positional dialects) or a dict, values converted by
         their types' bind processors (``memo``: conversions by object, for one executemany)."""
-        out = []
-        for name, proc in self.params:
-            value = params[name]
-            if proc is not None and value is not None:
-                if memo is None:
-                    value = proc(value)
-                else:
-                    key = (name, id(value))
-                    found = memo.get(key)
-                    if found is None:
-                        found = memo[key] = proc(value)
-                    value = found
-            out.append(value)
+        out = self._values(params)
+        for i, proc in self.procs:
+            value = out[i]
+            if value is None:
+                continue
+            if memo is None:
+                out[i] = proc(value)
+            else:
+                key = (i, id(value))
+                found = memo.get(key)
+                if found is None:
+                    found = memo[key] = proc(value)
+                out[i] = found
         if self.positional:
             return tuple(out)
-        return dict(zip((name for name, _ in self.params), out, strict=True))
+        return dict(zip(self.names, out, strict=True))
 
     def rows(self, rows: list) -> list:
         make = self.row_type._make
@@ -248,6 +252,22 @@ class DriverPool:
                 held.fairy.close()
             except Exception:  # noqa: BLE001 - closing a dead connection at shutdown
                 pass
+
+    def checkpoint(self) -> tuple[int, int] | None:
+        """SQLite: copy the WAL's committed pages into the database file without waiting for
+        readers or writers (``PRAGMA wal_checkpoint(PASSIVE)``); (pages in the WAL, pages copied),
+        or None on another database or when another checkpoint was running."""
+        if not self.sqlite or not self.keep:
+            return None
+        held = self._acquire()
+        try:
+            busy, log, done = held.dbapi.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        except self.dialect.loaded_dbapi.Error:
+            held.broken = True
+            raise
+        finally:
+            self._release(held)
+        return None if busy else (log, done)
 
     # -- transactions --------------------------------------------------------------------------
     @contextlib.contextmanager

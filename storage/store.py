@@ -500,6 +500,11 @@ class Store:
         """Whether the database runs inside this process (SQLite): no network between us."""
         return self._driver.sqlite
 
+    def checkpoint_wal(self) -> tuple[int, int] | None:
+        """SQLite (a file): move the write-ahead log into the database file (see
+        :meth:`storage.driver.DriverPool.checkpoint`); None elsewhere."""
+        return self._driver.checkpoint()
+
     def dispose(self) -> None:
         self._driver.dispose()
         self.engine.dispose()

@@ -398,3 +398,12 @@ async def test_service_runs_on_the_loop_for_sqlite_and_in_a_thread_for_postgresq
     sqlite = chat.store.engine.dialect.name == "sqlite"
     assert threads == [sqlite, False]
     assert chat.errors == []
+
+
+async def test_wal_checkpoints_run_as_a_job_for_sqlite_only(chat):
+    """bot/maintenance.py: the Application checkpoints an SQLite file's write-ahead log in the
+    background; on PostgreSQL there is nothing to checkpoint and no job."""
+    from bot import maintenance
+
+    jobs = chat.app.job_queue.get_jobs_by_name(maintenance.JOB_NAME)
+    assert len(jobs) == (1 if chat.store.engine.dialect.name == "sqlite" else 0)

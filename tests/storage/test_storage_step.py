@@ -167,3 +167,35 @@ def test_shared_cached_reports_compute_from_their_current_values(store, officer)
     eff = shared.effective()
     eff[ident.target] = 0  # the caller's own dict
     assert shared.effective()[ident.target] == n
+
+
+def test_wal_checkpoint_copies_the_log_into_the_database_file(store, officer, migrated_db_url, tmp_path):
+    """The bot checkpoints SQLite's write-ahead log in the background (bot/maintenance.py); after
+    a checkpoint the database file alone holds every committed answer. Connections leave the log
+    to that job up to a safety limit (storage/db.py)."""
+    import shutil
+    import sqlite3
+
+    from storage.db import SQLITE_WAL_AUTOCHECKPOINT_PAGES
+
+    user, _ = officer
+    data = store.load_step(TG, "", default_year=2023)
+    store.save_answers(data.info.id, user_id=user.id, source="chat", values={A: 42},
+                       expected_version=data.info.version, position={"screen": "q"}, update_id=8001)
+    result = store.checkpoint_wal()
+    if not store.in_process:  # PostgreSQL: nothing to do
+        assert result is None
+        return
+    log, done = result
+    assert log > 0 and done == log
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == SQLITE_WAL_AUTOCHECKPOINT_PAGES
+    # a copy of the database file without its -wal file has the answer
+    source = migrated_db_url.removeprefix("sqlite:///")
+    copy = tmp_path / "file-only.db"
+    shutil.copyfile(source, copy)
+    with sqlite3.connect(copy) as conn:
+        row = conn.execute(
+            "SELECT int_value FROM cell_value WHERE report_id = ? AND key = ?", (data.info.id, A)
+        ).fetchone()
+    assert row == (42,)
