@@ -436,6 +436,15 @@ _R_REPORT = Statement(_Q_REPORT)
 _R_REPORT_LOCK = Statement(_Q_REPORT_LOCK)
 _R_BUMP = Statement(_U_BUMP)
 _R_AUDIT = Statement(_I_AUDIT, ["at", "user_id", "report_id", "key", "old", "new", "source"])
+_R_BUMP_CACHED = Statement(
+    update(_REPORT)
+    .where(
+        _REPORT.c.id == bindparam("rid"),
+        _REPORT.c.version == bindparam("old_version"),
+        _REPORT.c.created_at == bindparam("created_at"),
+    )
+    .values(version=bindparam("new_version"), updated_at=bindparam("now"))
+)
 _R_REPORT_CELLS = Statement(_Q_REPORT_CELLS)
 _R_REPORT_NARRATIVES = Statement(_Q_REPORT_NARRATIVES)
 _R_REPORT_WITH_AGENCY = Statement(_Q_REPORT_WITH_AGENCY)
@@ -467,6 +476,27 @@ def _raw_upserts(dialect: str) -> dict[str, Statement]:
         found = {k: Statement(stmt, _UPSERT_KEYS[k]) for k, stmt in _upserts(dialect).items()}
         _R_UPSERTS[dialect] = found
     return found
+
+
+@dataclass
+class _Stored:
+    """Stored answers of some keys of a report (what :meth:`Store._changes` compares with)."""
+
+    values: dict = field(default_factory=dict)
+    units: dict = field(default_factory=dict)
+    narratives: dict = field(default_factory=dict)
+
+
+@dataclass
+class _Changes:
+    """The rows one save writes (see Store._changes)."""
+
+    report_id: int
+    upserts: list[dict] = field(default_factory=list)
+    deletes: list[dict] = field(default_factory=list)
+    n_upserts: list[dict] = field(default_factory=list)
+    n_deletes: list[dict] = field(default_factory=list)
+    events: list[dict] = field(default_factory=list)
 
 
 # -- the Store --------------------------------------------------------------------------------------
@@ -1088,102 +1118,142 @@ class Store:
             raise ValueError("position needs a user_id")
         try:
             with self._driver.transaction(write=True) as conn:
-                if not self._claim(conn, update_id):
+                now = utcnow()  # one time for every row the save writes
+                if not self._claim(conn, update_id, now):
                     return None
-                # SQLite: BEGIN IMMEDIATE already holds the write lock
-                q = _R_REPORT if conn.dialect.name == "sqlite" else _R_REPORT_LOCK
-                r = q.first(conn, {"report_id": report_id})
-                if r is None:
-                    raise NotFound(f"报告 {report_id} 不存在")
-                if expected_version is not None and r.version != expected_version:
-                    raise StaleWrite(report_id, expected_version, r.version)
-                fmt = formats.for_year(r.year, r.format_id)
-                vals, narrs, us = self._validated(fmt, values, narratives, units)
-                # the stored report of this version, if in memory (validated by the version just read)
-                cached = self._cached(r)
-                changed = self._apply_core(conn, r.id, cached, user_id=user_id, source=source,
-                                           values=vals, narratives=narrs, units=us)
-                version = r.version
-                if changed:
-                    bumped = _R_BUMP.rowcount(
-                        conn, {"rid": r.id, "old_version": r.version, "new_version": r.version + 1, "now": utcnow()}
-                    )
-                    if bumped != 1:
-                        raise StaleWrite(r.id, r.version)
-                    version += 1
+                # The usual answer: the report as stored at ``expected_version`` is in memory, so
+                # the changes are known before touching it, and the version bump, conditional on
+                # that version (and on the report being the one cached), both checks it and takes
+                # the report's lock, with no read of the report row.
+                saved = self._save_on_cached(conn, report_id, expected_version, now, user_id, source,
+                                             values, narratives, units)
+                if saved is None:
+                    saved = self._save_on_read(conn, report_id, expected_version, now, user_id, source,
+                                               values, narratives, units)
+                version, cache_entry = saved
                 if position is not None:
-                    self._upsert_position(conn, user_id, position)
-            # committed: the new version's report is the old one with the answers applied
-            if changed and cached is not None:
-                self._reports.put((r.id, version), (r.created_at, apply_answers(cached, vals, narrs, us)))
+                    self._upsert_position(conn, user_id, position, now)
+            if cache_entry is not None:  # committed: the new version's report, for the next read
+                self._reports.put((report_id, version), cache_entry)
             return version
         except IntegrityError:
             if update_id is not None and self._is_processed(update_id):
                 return None
             raise
 
+    def _save_on_cached(self, conn: DriverTx, report_id: int, expected_version: int | None, now, user_id, source,
+                        values, narratives, units) -> tuple[int, tuple | None] | None:
+        """Save against the cached report of ``expected_version``: (new version, cache entry), or
+        None when that is not possible (not cached, nothing changes, or the bump finds another
+        version or another report: then :meth:`_save_on_read` decides)."""
+        if expected_version is None:
+            return None
+        entry = self._reports.get((report_id, expected_version))
+        if entry is None:
+            return None
+        created_at, cached = entry
+        vals, narrs, us = self._validated(cached.format, values, narratives, units)
+        changes = self._changes(report_id, cached, now, user_id, source, vals, narrs, us)
+        if not changes.events:
+            return None
+        bumped = _R_BUMP_CACHED.rowcount(conn, {
+            "rid": report_id, "old_version": expected_version, "new_version": expected_version + 1, "now": now,
+            "created_at": created_at,
+        })
+        if bumped != 1:
+            return None
+        self._write_changes(conn, changes)
+        return expected_version + 1, (created_at, apply_answers(cached, vals, narrs, us))
+
+    def _save_on_read(self, conn: DriverTx, report_id: int, expected_version: int | None, now, user_id, source,
+                      values, narratives, units) -> tuple[int, tuple | None]:
+        """Save after reading (and locking) the report row; old values from the cache when it holds
+        the version read, else from the database."""
+        # SQLite: BEGIN IMMEDIATE already holds the write lock
+        q = _R_REPORT if conn.dialect.name == "sqlite" else _R_REPORT_LOCK
+        r = q.first(conn, {"report_id": report_id})
+        if r is None:
+            raise NotFound(f"报告 {report_id} 不存在")
+        if expected_version is not None and r.version != expected_version:
+            raise StaleWrite(report_id, expected_version, r.version)
+        fmt = formats.for_year(r.year, r.format_id)
+        vals, narrs, us = self._validated(fmt, values, narratives, units)
+        cached = self._cached(r)
+        changes = self._changes(r.id, cached if cached is not None else self._old_values(conn, r.id, vals, narrs, us),
+                                now, user_id, source, vals, narrs, us)
+        if not changes.events:
+            return r.version, None
+        bumped = _R_BUMP.rowcount(conn, {"rid": r.id, "old_version": r.version, "new_version": r.version + 1, "now": now})
+        if bumped != 1:
+            raise StaleWrite(r.id, r.version)
+        self._write_changes(conn, changes)
+        entry = (r.created_at, apply_answers(cached, vals, narrs, us)) if cached is not None else None
+        return r.version + 1, entry
+
     @staticmethod
-    def _claim(conn: DriverTx, update_id: int | None) -> bool:
+    def _claim(conn: DriverTx, update_id: int | None, now: dt.datetime | None = None) -> bool:
         """Record the update id in this transaction (Core); False if it was processed before."""
         if update_id is None:
             return True
         stmt = _raw_upserts(conn.dialect.name)["claim"]
-        return stmt.rowcount(conn, {"update_id": update_id, "processed_at": utcnow()}) == 1
+        return stmt.rowcount(conn, {"update_id": update_id, "processed_at": now or utcnow()}) == 1
 
     @staticmethod
-    def _upsert_position(conn: DriverTx, user_id: int, position: dict) -> None:
+    def _upsert_position(conn: DriverTx, user_id: int, position: dict, now: dt.datetime | None = None) -> None:
         state = json.dumps(position, ensure_ascii=False, sort_keys=True)
-        _raw_upserts(conn.dialect.name)["position"].many(conn, [{"user_id": user_id, "state": state, "updated_at": utcnow()}])
+        _raw_upserts(conn.dialect.name)["position"].rowcount(
+            conn, {"user_id": user_id, "state": state, "updated_at": now or utcnow()}
+        )
 
     @staticmethod
-    def _apply_core(
-        conn: DriverTx,
+    def _old_values(conn: DriverTx, report_id: int, values, narratives, units) -> _Stored | None:
+        """The stored values, units and narratives of the keys being saved (read), for
+        :meth:`_changes`; None when nothing is saved."""
+        keys = set(values) | set(units)
+        if not keys and not narratives:
+            return None
+        part = _Stored()
+        if keys:
+            for _v, k, kind, iv, dec, unit in _R_REPORT_CELLS.all(conn, {"report_id": report_id}):
+                if k in keys:
+                    if kind is not None:
+                        part.values[k] = _decode_cols(k, kind, iv, dec)
+                    if unit is not None:
+                        part.units[k] = unit
+        if narratives:
+            for _v, k, text in _R_REPORT_NARRATIVES.all(conn, {"report_id": report_id}):
+                if k in narratives:
+                    part.narratives[k] = text
+        return part
+
+    @staticmethod
+    def _changes(
         report_id: int,
-        stored: Report | None,
-        *,
+        stored: Report | _Stored | None,
+        now: dt.datetime,
         user_id: int | None,
         source: str,
         values: Mapping[str, int | Decimal | None],
         narratives: Mapping[str, str | None],
         units: Mapping[str, str | None],
-    ) -> int:
-        """As :meth:`_apply`, with Core statements (executemany). ``stored`` is the report as stored
-        now (the cached version just validated), or None to read the old values of the keys."""
+    ) -> _Changes:
+        """What saving these answers over ``stored`` (the stored report, or the part of it being
+        saved) writes: rows to upsert and delete, and one audit event per changed key."""
         keys = sorted(set(values) | set(units))
-        if stored is not None:
-            old_cells = {
-                k: (stored.values.get(k), stored.units.get(k))
-                for k in keys
-                if k in stored.values or k in stored.units
-            }
-            old_narr = {k: stored.narratives[k] for k in narratives if k in stored.narratives}
-        else:
-            old_cells = {}
-            if keys:
-                wanted = set(keys)
-                for _v, k, kind, iv, dec, unit in _R_REPORT_CELLS.all(conn, {"report_id": report_id}):
-                    if k in wanted:
-                        old_cells[k] = (_decode_cols(k, kind, iv, dec), unit)
-            old_narr = {}
-            if narratives:
-                old_narr = {
-                    k: text
-                    for _v, k, text in _R_REPORT_NARRATIVES.all(conn, {"report_id": report_id})
-                    if k in narratives
-                }
-        now = utcnow()
-        events: list[dict] = []
-        upserts: list[dict] = []
-        deletes: list[str] = []
+        stored_values = stored.values if stored is not None else {}
+        stored_units = stored.units if stored is not None else {}
+        stored_narratives = stored.narratives if stored is not None else {}
+        ch = _Changes(report_id)
 
         def audit(key: str, old: str | None, new: str | None) -> None:
-            events.append(
+            ch.events.append(
                 {"at": now, "user_id": user_id, "report_id": report_id, "key": key, "old": old, "new": new,
                  "source": source}
             )
 
         for key in keys:
-            old_value, old_unit = old_cells.get(key, (None, None))
+            existed = key in stored_values or key in stored_units
+            old_value, old_unit = stored_values.get(key), stored_units.get(key)
             new_value = values[key] if key in values else old_value
             new_unit = units[key] if key in units else old_unit
             value_changed = not _same(old_value, new_value)
@@ -1195,33 +1265,35 @@ class Store:
             if unit_changed:
                 audit(key + UNIT_SUFFIX, old_unit, new_unit)
             if new_value is None and new_unit is None:
-                if key in old_cells:
-                    deletes.append(key)
+                if existed:
+                    ch.deletes.append({"report_id": report_id, "key": key})
                 continue
-            upserts.append({"report_id": report_id, "key": key, "unit": new_unit, **_encode_cols(new_value)})
-        n_upserts: list[dict] = []
-        n_deletes: list[str] = []
+            ch.upserts.append({"report_id": report_id, "key": key, "unit": new_unit, **_encode_cols(new_value)})
         for key in sorted(narratives):
             text = narratives[key]
-            old = old_narr.get(key)
+            old = stored_narratives.get(key)
             if old == text:
                 continue
             audit(key, old, text)
             if text is None:
-                n_deletes.append(key)
+                ch.n_deletes.append({"report_id": report_id, "key": key})
             else:
-                n_upserts.append({"report_id": report_id, "key": key, "text": text})
-        if upserts:
-            _raw_upserts(conn.dialect.name)["cell"].many(conn, upserts)
-        if deletes:
-            _R_DELETE_CELL.many(conn, [{"report_id": report_id, "key": k} for k in deletes])
-        if n_upserts:
-            _raw_upserts(conn.dialect.name)["narrative"].many(conn, n_upserts)
-        if n_deletes:
-            _R_DELETE_NARRATIVE.many(conn, [{"report_id": report_id, "key": k} for k in n_deletes])
-        if events:
-            _R_AUDIT.many(conn, events)
-        return len(events)
+                ch.n_upserts.append({"report_id": report_id, "key": key, "text": text})
+        return ch
+
+    @staticmethod
+    def _write_changes(conn: DriverTx, ch: _Changes) -> None:
+        upserts = _raw_upserts(conn.dialect.name)
+        if ch.upserts:
+            upserts["cell"].many(conn, ch.upserts)
+        if ch.deletes:
+            _R_DELETE_CELL.many(conn, ch.deletes)
+        if ch.n_upserts:
+            upserts["narrative"].many(conn, ch.n_upserts)
+        if ch.n_deletes:
+            _R_DELETE_NARRATIVE.many(conn, ch.n_deletes)
+        if ch.events:
+            _R_AUDIT.many(conn, ch.events)
 
     def replace_report(
         self,
