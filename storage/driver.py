@@ -272,8 +272,9 @@ class DriverPool:
     # -- transactions --------------------------------------------------------------------------
     @contextlib.contextmanager
     def transaction(self, *, write: bool) -> Iterator[DriverTx]:
-        """One transaction: commit on success, roll back on error. ``write=True`` takes SQLite's
-        write lock at BEGIN (a read-then-write transaction never fails upgrading its lock)."""
+        """``write=True``: one transaction, committed on success, rolled back on error; on SQLite it
+        takes the write lock at BEGIN (a read-then-write transaction never fails upgrading its
+        lock). ``write=False``: reads in autocommit (see below)."""
         held = self._acquire()
         dbapi = held.dbapi
 
@@ -281,15 +282,16 @@ class DriverPool:
             held.broken = True
 
         tx = DriverTx(self.dialect, dbapi, lost)
-        if not write and not self.sqlite:
-            # PostgreSQL's READ COMMITTED gives every statement its own snapshot inside a
-            # transaction too, so a read-only one is the same in autocommit, minus the BEGIN and
-            # COMMIT round trips.
+        if not write:
+            # Reads run in autocommit, every statement with its own snapshot: what PostgreSQL's
+            # READ COMMITTED gives each statement inside a transaction anyway, minus the BEGIN and
+            # COMMIT (round trips there). The hot reads are written for it: each carries the
+            # report's version, and a save checks the version it was shown.
             yield from self._autocommit_read(held, tx)
             return
         try:
             if self.sqlite:
-                dbapi.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                dbapi.execute("BEGIN IMMEDIATE")
             yield tx
             try:
                 if self.sqlite:
@@ -307,6 +309,9 @@ class DriverPool:
     def _autocommit_read(self, held: _Held, tx: DriverTx) -> Iterator[DriverTx]:
         dbapi = held.dbapi
         try:
+            if self.sqlite:  # isolation_level None (storage/db.py): autocommit unless we BEGIN
+                yield tx
+                return
             dbapi.autocommit = True
             try:
                 yield tx

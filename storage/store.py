@@ -830,8 +830,10 @@ class Store:
     ) -> StepData:
         """The user (created if new; a non-empty display_name kept current), their stored interview
         position, memberships and role, the agency, the report of (agency, year) with its values
-        (created if missing) and last year's report: one read transaction of a few Core statements
-        (plus a write transaction only when the user or the report is new, or the name changed).
+        (created if missing) and last year's report: a few statements read in autocommit, each
+        consistent in itself (the report's rows carry its version; a save checks the version it was
+        shown), plus a write transaction only when the user or the report is new, or the name
+        changed.
 
         The agency and the year are the ``state``'s (default: the stored position's); the agency
         falls back to the user's first agency membership when the user has no role there, the year
