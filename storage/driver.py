@@ -122,13 +122,15 @@ class _Compiled:
     """A statement compiled for one dialect: its SQL, its parameters in order with their bind
     processors, and the row type with the columns' result processors."""
 
-    __slots__ = ("sql", "names", "_values", "procs", "positional", "row_type", "results")
+    __slots__ = ("sql", "names", "_values", "defaults", "procs", "positional", "row_type", "results")
 
     def __init__(self, stmt, column_keys: list[str] | None, dialect):
         comp = stmt.compile(dialect=dialect, column_keys=column_keys)
         names = tuple(comp.positiontup) if dialect.positional else tuple(comp.binds)
         self.sql: str = comp.string
         self.names = names
+        # values built into the statement (``year - 1``'s 1): used unless given
+        self.defaults = {n: comp.binds[n].value for n in names if not comp.binds[n].required}
         # the parameters' values in order, as a list (itemgetter of one name gives the value alone)
         get = operator.itemgetter(*names) if names else (lambda _p: ())
         self._values = (lambda p: [get(p)]) if len(names) == 1 else (lambda p: list(get(p)))
@@ -143,7 +145,7 @@ class _Compiled:
     def args(self, params: Mapping[str, Any], memo: dict | None = None):
         """The driver's parameters: a tuple (positional dialects) or a dict, values converted by
         their types' bind processors (``memo``: conversions by object, for one executemany)."""
-        out = self._values(params)
+        out = self._values({**self.defaults, **params} if self.defaults else params)
         for i, proc in self.procs:
             value = out[i]
             if value is None:

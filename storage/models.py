@@ -203,8 +203,13 @@ class AuditEvent(Base, table=True):
 class InterviewPosition(Base, table=True):
     __tablename__ = "interview_position"
     user_id: int = Field(sa_column=Column(Integer, ForeignKey("bot_user.id", ondelete="CASCADE"), primary_key=True))
-    state: str = Field(sa_column=Column(Text, nullable=False))  # JSON text
+    state: str = Field(sa_column=Column(Text, nullable=False))  # JSON text: the truth
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())
+    # Copies of the state's "agency_id" and "year" (the interview's read joins on them), and the
+    # last update that moved the position (a redelivered one is recognised by it). Migration 0002.
+    agency_id: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    year: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    update_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
 
 
 class DeadlineOverrideRow(Base, table=True):

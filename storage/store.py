@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, delete, insert, select, update
+from sqlalchemy import Engine, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -143,6 +143,7 @@ class StepData:
     previous_info: ReportInfo | None = None  # the agency's report of year - 1, if stored
     previous: Report | None = None
     memberships: list[MembershipInfo] = field(default_factory=list)
+    position_update_id: int | None = None  # the last update that moved the position
 
 
 def _user_info(u: User) -> UserInfo:
@@ -294,6 +295,29 @@ _REPORT_COLS = (
 )
 
 
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _memberships_of(rows) -> list[MembershipInfo]:
+    """The memberships of a user's rows (each may repeat, once per report joined), in order."""
+    seen: set = set()
+    out = []
+    for r in rows:
+        if r.role is None:
+            continue
+        key = (r.role, r.m_agency_id, r.m_office_id)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(MembershipInfo(role=r.role, agency_id=r.m_agency_id, office_id=r.m_office_id,
+                                  agency_name=r.m_agency_name, office_name=r.m_office_name))
+    return out
+
+
 def _info_of(row) -> ReportInfo:
     return ReportInfo(
         id=row.id,
@@ -340,26 +364,6 @@ def _format_keys(fmt: formats.Format) -> tuple[frozenset, frozenset]:
 
 # Hot statements, built once (a reused statement object keeps its memoized cache key, so SQLAlchemy
 # neither rebuilds nor re-keys it on every execution); values come as bound parameters.
-_Q_USER_POSITION_MEMBERSHIPS = (
-    select(
-        _USER.c.id,
-        _USER.c.display_name,
-        _USER.c.muted_until,
-        _POSITION.c.state,
-        _MEMBERSHIP.c.role,
-        _MEMBERSHIP.c.agency_id.label("m_agency_id"),
-        _MEMBERSHIP.c.office_id.label("m_office_id"),
-        _AGENCY.c.name.label("m_agency_name"),
-        _OFFICE.c.name.label("m_office_name"),
-    )
-    .select_from(_USER)
-    .outerjoin(_POSITION, _POSITION.c.user_id == _USER.c.id)
-    .outerjoin(_MEMBERSHIP, _MEMBERSHIP.c.user_id == _USER.c.id)
-    .outerjoin(_AGENCY, _AGENCY.c.id == _MEMBERSHIP.c.agency_id)
-    .outerjoin(_OFFICE, _OFFICE.c.id == _MEMBERSHIP.c.office_id)
-    .where(_USER.c.telegram_id == bindparam("telegram_id"))
-    .order_by(_MEMBERSHIP.c.id)
-)
 _Q_AGENCY_REPORTS = (
     select(
         _AGENCY.c.name.label("agency_name"),
@@ -374,6 +378,45 @@ _Q_AGENCY_REPORTS = (
         (_REPORT.c.agency_id == _AGENCY.c.id) & _REPORT.c.year.in_([bindparam("year"), bindparam("prev_year")]),
     )
     .where(_AGENCY.c.id == bindparam("agency_id"))
+)
+# The interview's usual read, one statement: the user, their position and memberships, and the
+# position's agency (its name, its office's approval rule) with its reports of the position's year
+# and the year before: one row per (membership, report).
+_POS_AGENCY = _AGENCY.alias("pos_agency")
+_POS_OFFICE = _OFFICE.alias("pos_office")
+_POS_YEAR = func.coalesce(_POSITION.c.year, bindparam("default_year"))
+_Q_STEP = (
+    select(
+        _USER.c.id.label("u_id"),
+        _USER.c.display_name,
+        _USER.c.muted_until,
+        _POSITION.c.state,
+        _POSITION.c.agency_id.label("p_agency_id"),
+        _POSITION.c.update_id.label("p_update_id"),
+        _POS_YEAR.label("p_year"),
+        _MEMBERSHIP.c.role,
+        _MEMBERSHIP.c.agency_id.label("m_agency_id"),
+        _MEMBERSHIP.c.office_id.label("m_office_id"),
+        _AGENCY.c.name.label("m_agency_name"),
+        _OFFICE.c.name.label("m_office_name"),
+        _POS_AGENCY.c.name.label("agency_name"),
+        _POS_AGENCY.c.office_id.label("a_office_id"),
+        _POS_OFFICE.c.needs_approval,
+        *_REPORT_COLS,
+    )
+    .select_from(_USER)
+    .outerjoin(_POSITION, _POSITION.c.user_id == _USER.c.id)
+    .outerjoin(_MEMBERSHIP, _MEMBERSHIP.c.user_id == _USER.c.id)
+    .outerjoin(_AGENCY, _AGENCY.c.id == _MEMBERSHIP.c.agency_id)
+    .outerjoin(_OFFICE, _OFFICE.c.id == _MEMBERSHIP.c.office_id)
+    .outerjoin(_POS_AGENCY, _POS_AGENCY.c.id == _POSITION.c.agency_id)
+    .outerjoin(_POS_OFFICE, _POS_OFFICE.c.id == _POS_AGENCY.c.office_id)
+    .outerjoin(
+        _REPORT,
+        (_REPORT.c.agency_id == _POS_AGENCY.c.id) & _REPORT.c.year.in_([_POS_YEAR, _POS_YEAR - 1]),
+    )
+    .where(_USER.c.telegram_id == bindparam("telegram_id"))
+    .order_by(_MEMBERSHIP.c.id, _REPORT.c.year)
 )
 _Q_REPORT_WITH_AGENCY = (
     select(*_REPORT_COLS, _AGENCY.c.name)
@@ -411,8 +454,10 @@ def _upserts(dialect: str) -> dict[str, Any]:
     claim = ins(_PROCESSED).on_conflict_do_nothing(index_elements=["update_id"])
     pos = ins(_POSITION)
     pos = pos.on_conflict_do_update(
-        index_elements=["user_id"], set_={"state": pos.excluded.state, "updated_at": pos.excluded.updated_at}
+        index_elements=["user_id"],
+        set_={c: pos.excluded[c] for c in ("state", "updated_at", "agency_id", "year")},
     )
+    pos_new = ins(_POSITION).on_conflict_do_nothing(index_elements=["user_id"])
     cell = ins(_CELL)
     cell = cell.on_conflict_do_update(
         index_elements=["report_id", "key"],
@@ -422,7 +467,8 @@ def _upserts(dialect: str) -> dict[str, Any]:
     narr = narr.on_conflict_do_update(index_elements=["report_id", "key"], set_={"text": narr.excluded.text})
     user = ins(_USER).on_conflict_do_nothing(index_elements=["telegram_id"])
     report = ins(_REPORT).on_conflict_do_nothing(index_elements=["agency_id", "year"])
-    found = {"claim": claim, "position": pos, "cell": cell, "narrative": narr, "user": user, "report": report}
+    found = {"claim": claim, "position": pos, "position_new": pos_new, "cell": cell, "narrative": narr, "user": user,
+             "report": report}
     _UPSERTS[dialect] = found
     return found
 
@@ -430,7 +476,7 @@ def _upserts(dialect: str) -> dict[str, Any]:
 _UPSERTS: dict[str, dict[str, Any]] = {}
 
 
-_R_USER_POSITION_MEMBERSHIPS = Statement(_Q_USER_POSITION_MEMBERSHIPS)
+_R_STEP = Statement(_Q_STEP)
 _R_AGENCY_REPORTS = Statement(_Q_AGENCY_REPORTS)
 _R_REPORT = Statement(_Q_REPORT)
 _R_REPORT_LOCK = Statement(_Q_REPORT_LOCK)
@@ -455,13 +501,29 @@ _R_DELETE_NARRATIVE = Statement(
     delete(_NARRATIVE).where(_NARRATIVE.c.report_id == bindparam("report_id"), _NARRATIVE.c.key == bindparam("key"))
 )
 _R_DELETE_POSITION = Statement(delete(_POSITION).where(_POSITION.c.user_id == bindparam("user_id")))
+# The position moved by an update, unless that update (or a later one) moved it already.
+_R_POSITION_MOVE = Statement(
+    update(_POSITION)
+    .where(
+        _POSITION.c.user_id == bindparam("user_id"),
+        (_POSITION.c.update_id.is_(None)) | (_POSITION.c.update_id < bindparam("uid")),
+    )
+    .values(
+        state=bindparam("state"),
+        updated_at=bindparam("updated_at"),
+        agency_id=bindparam("agency_id"),
+        year=bindparam("year"),
+        update_id=bindparam("uid"),
+    )
+)
 _R_RENAME_USER = Statement(
     update(_USER).where(_USER.c.telegram_id == bindparam("telegram_id")).values(display_name=bindparam("name"))
 )
 _R_UPSERTS: dict[str, dict[str, Statement]] = {}
 _UPSERT_KEYS = {
     "claim": ["update_id", "processed_at"],
-    "position": ["user_id", "state", "updated_at"],
+    "position": ["user_id", "state", "updated_at", "agency_id", "year"],
+    "position_new": ["user_id", "state", "updated_at", "agency_id", "year", "update_id"],
     "cell": ["report_id", "key", "kind", "int_value", "decimal_text", "unit"],
     "narrative": ["report_id", "key", "text"],
     "user": ["telegram_id", "display_name"],
@@ -847,28 +909,30 @@ class Store:
 
     def _load_step(self, telegram_id: int, display_name: str, default_year: int, state: dict | None):
         with self._driver.transaction(write=False) as conn:
-            # 1: the user, their position and memberships (one row per membership)
-            rows = _R_USER_POSITION_MEMBERSHIPS.all(conn, {"telegram_id": telegram_id})
+            # 1: the user, their position and memberships, and the position's agency with its
+            # reports (one row per membership and report)
+            rows = _R_STEP.all(conn, {"telegram_id": telegram_id, "default_year": default_year})
             u = rows[0] if rows else None
             if u is None or (display_name and u.display_name != display_name):
                 new_user = True
             else:
                 new_user = False
-                user = UserInfo(id=u.id, telegram_id=telegram_id, display_name=u.display_name, muted_until=u.muted_until)
+                user = UserInfo(id=u.u_id, telegram_id=telegram_id, display_name=u.display_name,
+                                muted_until=u.muted_until)
                 position = json.loads(u.state) if u.state is not None else None
-                memberships = [
-                    MembershipInfo(role=r.role, agency_id=r.m_agency_id, office_id=r.m_office_id,
-                                   agency_name=r.m_agency_name, office_name=r.m_office_name)
-                    for r in rows
-                    if r.role is not None
-                ]
+                memberships = _memberships_of(rows)
                 data = StepData(user=user, position=position, has_memberships=bool(memberships),
-                                memberships=memberships)
+                                memberships=memberships, position_update_id=u.p_update_id)
                 src = (position if state is None else state) or {}
                 year = int(src.get("year") or default_year)
-                # 2: the agency, its office's approval rule and its reports of year and year - 1
                 agency_id = src.get("agency_id")
-                found = self._agency_reports(conn, memberships, agency_id, year) if agency_id else None
+                if agency_id and agency_id == u.p_agency_id and year == u.p_year and u.agency_name is not None:
+                    # the position's agency and year, as the statement joined them
+                    found = self._agency_access(memberships, agency_id, u, {r.year: r for r in rows if r.id is not None})
+                else:
+                    # 2: another agency or year (or none stored): the agency, its office's
+                    # approval rule and its reports of year and year - 1
+                    found = self._agency_reports(conn, memberships, agency_id, year) if agency_id else None
                 if found is None:
                     ids = [m.agency_id for m in memberships if m.agency_id is not None]
                     agency_id = ids[0] if ids else None
@@ -913,7 +977,14 @@ class Store:
         rows = _R_AGENCY_REPORTS.all(conn, {"agency_id": agency_id, "year": year, "prev_year": year - 1})
         if not rows:
             return None
-        row = rows[0]
+        return Store._agency_access(memberships, agency_id, rows[0], {r.year: r for r in rows if r.id is not None})
+
+    @staticmethod
+    def _agency_access(
+        memberships: list[MembershipInfo], agency_id: int, row, reports: dict
+    ) -> tuple[str, str, bool, dict] | None:
+        """As :meth:`_agency_reports`, from a row with the agency's ``agency_name``,
+        ``a_office_id`` and ``needs_approval`` and the reports read."""
         roles = {m.role for m in memberships if m.agency_id == agency_id}
         role = next((r for r in ("reviewer", "officer") if r in roles), None)
         if role is None and row.a_office_id is not None and any(
@@ -922,7 +993,6 @@ class Store:
             role = "coordinator"
         if role is None:
             return None
-        reports = {r.year: r for r in rows if r.id is not None}
         return row.agency_name, role, bool(row.needs_approval), reports
 
     # -- writing ------------------------------------------------------------------------------------
@@ -958,15 +1028,6 @@ class Store:
         set_committed_value(r, "updated_at", now)
         return r.version
 
-    @staticmethod
-    def _set_position(s: Session, user_id: int, position: dict | None) -> None:
-        if position is None:
-            s.execute(delete(InterviewPosition).where(InterviewPosition.user_id == user_id))
-            return
-        state = json.dumps(position, ensure_ascii=False, sort_keys=True)
-        now = utcnow()
-        stmt = _upsert(s, InterviewPosition).values(user_id=user_id, state=state, updated_at=now)
-        s.execute(stmt.on_conflict_do_update(index_elements=["user_id"], set_={"state": state, "updated_at": now}))
 
     def _apply(
         self,
@@ -1121,7 +1182,11 @@ class Store:
         try:
             with self._driver.transaction(write=True) as conn:
                 now = utcnow()  # one time for every row the save writes
-                if not self._claim(conn, update_id, now):
+                # a redelivered update: the position it moved says so (else the processed-update table)
+                if position is not None:
+                    if not self._upsert_position(conn, user_id, position, now, update_id):
+                        return None
+                elif not self._claim(conn, update_id, now):
                     return None
                 # The usual answer: the report as stored at ``expected_version`` is in memory, so
                 # the changes are known before touching it, and the version bump, conditional on
@@ -1133,8 +1198,6 @@ class Store:
                     saved = self._save_on_read(conn, report_id, expected_version, now, user_id, source,
                                                values, narratives, units)
                 version, cache_entry = saved
-                if position is not None:
-                    self._upsert_position(conn, user_id, position, now)
             if cache_entry is not None:  # committed: the new version's report, for the next read
                 self._reports.put((report_id, version), cache_entry)
             return version
@@ -1201,11 +1264,27 @@ class Store:
         return stmt.rowcount(conn, {"update_id": update_id, "processed_at": now or utcnow()}) == 1
 
     @staticmethod
-    def _upsert_position(conn: DriverTx, user_id: int, position: dict, now: dt.datetime | None = None) -> None:
-        state = json.dumps(position, ensure_ascii=False, sort_keys=True)
-        _raw_upserts(conn.dialect.name)["position"].rowcount(
-            conn, {"user_id": user_id, "state": state, "updated_at": now or utcnow()}
-        )
+    def _upsert_position(
+        conn: DriverTx, user_id: int, position: dict, now: dt.datetime | None = None, update_id: int | None = None
+    ) -> bool:
+        """Store the position (its agency and year copied into their columns). With an
+        ``update_id``: only if no update with that id or a later one moved it yet (then it records
+        the id); False: this update was handled before."""
+        params = {
+            "user_id": user_id,
+            "state": json.dumps(position, ensure_ascii=False, sort_keys=True),
+            "updated_at": now or utcnow(),
+            "agency_id": _int_or_none(position.get("agency_id")),
+            "year": _int_or_none(position.get("year")),
+        }
+        upserts = _raw_upserts(conn.dialect.name)
+        if update_id is None:
+            upserts["position"].rowcount(conn, params)
+            return True
+        if _R_POSITION_MOVE.rowcount(conn, {**params, "uid": update_id}) == 1:
+            return True
+        # no position yet (or a later update's): a first one only
+        return upserts["position_new"].rowcount(conn, {**params, "update_id": update_id}) == 1
 
     @staticmethod
     def _old_values(conn: DriverTx, report_id: int, values, narratives, units) -> _Stored | None:
@@ -1374,15 +1453,16 @@ class Store:
             return json.loads(row.state) if row is not None else None
 
     def set_position(self, user_id: int, position: dict | None, update_id: int | None = None) -> bool:
-        """Store (None: clear) the user's interview state; False if update_id was already processed."""
+        """Store (None: clear) the user's interview state; False if ``update_id`` was handled before
+        (the position records the last update that moved it; clearing uses the processed-update
+        table)."""
         try:
             with self._driver.transaction(write=True) as conn:
+                if position is not None:
+                    return self._upsert_position(conn, user_id, position, update_id=update_id)
                 if not self._claim(conn, update_id):
                     return False
-                if position is None:
-                    _R_DELETE_POSITION.rowcount(conn, {"user_id": user_id})
-                else:
-                    self._upsert_position(conn, user_id, position)
+                _R_DELETE_POSITION.rowcount(conn, {"user_id": user_id})
                 return True
         except IntegrityError:
             if update_id is not None and self._is_processed(update_id):

@@ -89,6 +89,8 @@ class InterviewService:
         # one read (two statements): user, position, role, agency, report (+ values) and last year's
         now = self.clock()
         data = store.load_step(actor.telegram_id, actor.display_name, default_year=E.default_year(_date(now)))
+        if update_id is not None and data.position_update_id is not None and update_id <= data.position_update_id:
+            return []  # redelivered: this update (or a later one) already moved the position
         user = data.user
         stored = data.position or {}
         state = dict(stored)

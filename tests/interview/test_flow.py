@@ -420,12 +420,14 @@ def test_duplicate_update_changes_nothing(store):
     register(chat)
     chat.cmd("menu")
     chat.press("五、")
-    chat.send("第一段。", update_id=77)
+    uid = next(chat._ids)  # update ids only grow (Telegram's)
+    chat.send("第一段。", update_id=uid)
     rep, version, _ = current_report(store, chat)
     pos = store.get_position(store.find_user(42).id)
-    assert chat.send("第一段。", update_id=77) == []
-    assert chat.service.handle(chat.actor, Text("别的"), 77) == []
-    assert chat.service.handle(chat.actor, Command("menu"), 77) == []
+    assert chat.send("第一段。", update_id=uid) == []
+    assert chat.service.handle(chat.actor, Text("别的"), uid) == []
+    assert chat.service.handle(chat.actor, Command("menu"), uid) == []
+    assert chat.service.handle(chat.actor, Command("menu"), uid - 1) == []  # older: handled before
     assert current_report(store, chat)[1] == version
     assert store.get_position(store.find_user(42).id) == pos
     assert current_report(store, chat)[0].narratives["n5"] == "第一段。"

@@ -138,3 +138,29 @@ def test_bot_refuses_to_start_on_a_newer_database(db_url, monkeypatch, tmp_path,
     assert main(["run"]) == 2
     err = capsys.readouterr().err
     assert "9999_future" in err and "请升级" in err
+
+
+def test_0002_copies_each_positions_agency_and_year_into_their_columns(db_url):
+    """Positions stored before revision 0002 keep working: their agency and year move into the
+    columns the interview's read joins on, so the officer continues where they stood."""
+    import json
+
+    engine = make_engine(db_url)
+    try:
+        assert upgrade_schema(engine, "0001") == "0001"
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO bot_user (id, telegram_id, display_name) VALUES (1, 77, '王五')"))
+            conn.execute(text("INSERT INTO bot_user (id, telegram_id, display_name) VALUES (2, 78, '赵六')"))
+            for user_id, state in ((1, {"screen": "q", "agency_id": 3, "year": 2025}), (2, {"screen": "hub"})):
+                conn.execute(
+                    text("INSERT INTO interview_position (user_id, state, updated_at) VALUES (:u, :s, :t)"),
+                    {"u": user_id, "s": json.dumps(state), "t": "2026-01-05 08:00:00.000000"},
+                )
+        assert upgrade_schema(engine) == head_revision()
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT user_id, agency_id, year, update_id FROM interview_position ORDER BY user_id")
+            ).all()
+        assert [tuple(r) for r in rows] == [(1, 3, 2025, None), (2, None, None, None)]
+    finally:
+        engine.dispose()
