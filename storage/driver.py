@@ -70,13 +70,18 @@ class Statement:
     def __init__(self, stmt, column_keys: list[str] | None = None):
         self.stmt = stmt
         self.column_keys = column_keys
-        self._by_dialect: dict[str, tuple] = {}
+        self._by_dialect: dict[str, _Compiled] = {}
+        self._last: tuple | None = None  # (dialect, its compiled statement): the usual lookup
 
     def _compiled(self, dialect) -> _Compiled:
+        last = self._last
+        if last is not None and last[0] is dialect:
+            return last[1]
         found = self._by_dialect.get(dialect.name)
         if found is None:
             found = _Compiled(self.stmt, self.column_keys, dialect)
             self._by_dialect[dialect.name] = found
+        self._last = (dialect, found)
         return found
 
     def _run(self, tx: DriverTx, params: Mapping[str, Any], fetch: bool):

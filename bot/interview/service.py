@@ -41,7 +41,8 @@ class InterviewService:
                  source: str = "chat"):
         self.store = store
         self.settings = settings
-        self.clock = clock or (lambda: dt.datetime.now(ZoneInfo(settings.timezone)))
+        zone = ZoneInfo(settings.timezone)
+        self.clock = clock or (lambda: dt.datetime.now(zone))
         self.source = source
 
     def today(self) -> dt.date:

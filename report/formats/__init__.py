@@ -366,13 +366,18 @@ def _expand_identities(specs: list[dict], tables: list[Table]) -> list[Identity]
 
 def available() -> list[str]:
     """Ids of the formats shipped with this package, oldest first."""
-    names = [p.name[:-5] for p in resources.files(__package__).iterdir() if p.name.endswith(".json")]
-    return sorted(names)
+    return list(_shipped())
+
+
+@cache
+def _shipped() -> tuple[str, ...]:
+    # the package's files do not change while it runs: listed once
+    return tuple(sorted(p.name[:-5] for p in resources.files(__package__).iterdir() if p.name.endswith(".json")))
 
 
 @cache
 def load(format_id: str) -> Format:
-    if format_id not in available():
+    if format_id not in _shipped():
         raise KeyError(f"unknown report format {format_id!r}; known: {', '.join(available())}")
     text = resources.files(__package__).joinpath(f"{format_id}.json").read_text(encoding="utf-8")
     return _build(json.loads(text))
@@ -382,7 +387,12 @@ def for_year(year: int, override: str | None = None) -> Format:
     """The format that applies to a report year (2019–2020 → 2019, 2021 on → 2021), or the override."""
     if override:
         return load(override)
-    candidates = [load(f) for f in available()]
+    return _for_year(year)
+
+
+@cache
+def _for_year(year: int) -> Format:
+    candidates = [load(f) for f in _shipped()]
     for fmt in sorted(candidates, key=lambda f: f.first_year, reverse=True):
         if fmt.applies_to(year):
             return fmt
