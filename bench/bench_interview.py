@@ -1,22 +1,29 @@
 """Interview throughput and latency through the real PTB Application (offline), beside a bare echo bot.
 
-    .venv/bin/python bench/bench_interview.py [--users 10] [--pg postgresql://postgres@127.0.0.1:5432/postgres]
+    .venv/bin/python bench/bench_interview.py [--users 10] [--rounds 5] [--pg postgresql://postgres@127.0.0.1:5432/postgres]
 
-For SQLite (a temporary file) and, when the server answers, PostgreSQL (a throwaway database created
-on it and dropped afterwards): several officers each fill the busy report question by question
-(tests/bot/scenarios.py), every update going through ``application.process_update`` with the
-recording request of tests/bot/harness.py; the service call run directly on the event loop (the
-adapter's default for SQLite) and in a worker thread (``asyncio.to_thread``, its default for
-PostgreSQL), each on both databases. Also: a bare PTB echo handler
-on the same request, the peak resident memory of the process, and the user messages a sample and a
-busy report need. One officer's interview on a throwaway SQLite database runs first, unmeasured
-(first-use costs). Prints a Markdown section for docs/benchmarks.md.
+In rounds (so a slower spell of the shared machine hits every figure alike), each round:
+
+1. the bare PTB echo handler: ``--echo`` text updates, each ``Update`` built first, then only
+   ``application.process_update`` timed, on the recording request of tests/bot/harness.py;
+2. ``--users`` officers (simulated: tests/bot/scenarios.py) each fill the busy report question by
+   question on a fresh SQLite database, the production Application started as ``disclosure-bot
+   run`` has it (job queue running); every update is recorded;
+3. the recorded updates replayed, back to back and measured like the echo's, to a new Application
+   on a fresh database, once per configuration: SQLite or PostgreSQL (a throwaway database, when
+   the server answers), the service call on the event loop or in a worker thread; each replay must
+   make the bot send exactly what it sent in step 2.
+
+Printed: per configuration, the medians over the rounds, and the median of each round's mean
+latency over that round's echo. Also the peak resident memory of the process and the user
+messages a sample and a busy report need. Prints a Markdown section for docs/benchmarks.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import resource
 import statistics
@@ -73,9 +80,29 @@ def stats(latencies: list[float], wall: float) -> dict[str, float]:
     }
 
 
-async def run_interviews(url: str, users: int, in_thread: bool, base: int = 5000) -> dict[str, float]:
+class RecordingChat(ChatClient):
+    """A simulated officer whose updates are also appended to ``log`` (for :func:`replay`)."""
+
+    def __init__(self, *args, log: list | None = None, **kw):
+        super().__init__(*args, **kw)
+        self.log = log
+
+    async def feed(self, payload, update_id=None):
+        uid = await super().feed(payload, update_id)
+        if self.log is not None:
+            self.log.append(json.loads(json.dumps(self._last_payload)))
+        return uid
+
+
+def sent_texts(request: RecordingRequest) -> list[str]:
+    return [c.params.get("text") or c.params.get("caption") or "" for c in request.sent()]
+
+
+async def run_interviews(url: str, users: int, in_thread: bool, base: int = 5000,
+                         log: list | None = None, sent: list | None = None) -> dict[str, float]:
     """``users`` new officers (ids from ``base``: each run on one database needs its own) each fill
-    the busy report question by question; the service call on the loop or in a worker thread."""
+    the busy report question by question; the service call on the loop or in a worker thread.
+    ``log`` receives every update fed, ``sent`` every text the bot sent."""
     adapter.RUN_IN_THREAD = in_thread
     settings = Settings(token="123:ABC", database_url=url)
     first = ChatClient(url, settings, user_id=base)
@@ -87,7 +114,7 @@ async def run_interviews(url: str, users: int, in_thread: bool, base: int = 5000
     started = time.perf_counter()
     try:
         for n in range(users):
-            chat = ChatClient(url, settings, user_id=base + n, request=first.request, store=first.store)
+            chat = RecordingChat(url, settings, user_id=base + n, request=first.request, store=first.store, log=log)
             chat.app = first.app
             seed(first.store, base + n)
             rep = busy_report(agency=f"{AGENCY}{base + n}")
@@ -95,8 +122,41 @@ async def run_interviews(url: str, users: int, in_thread: bool, base: int = 5000
             latencies += chat.latencies
     finally:
         wall = time.perf_counter() - started
+        if sent is not None:
+            sent += sent_texts(first.request)
         await first.app.stop()
         await first.stop()
+    return stats(latencies, wall)
+
+
+async def replay(url: str, users: int, base: int, payloads: list[dict], expected: list[str],
+                 in_thread: bool) -> dict[str, float]:
+    """The recorded updates of :func:`run_interviews` (same officers, same update ids) fed back to
+    back to a new Application on a fresh database, as a stream of updates arrives under load and
+    as the echo handler is measured: the Update objects are built first, then only
+    ``process_update`` runs. What the bot sends must be what it sent the first time."""
+    adapter.RUN_IN_THREAD = in_thread
+    settings = Settings(token="123:ABC", database_url=url)
+    client = ChatClient(url, settings, user_id=base)
+    await client.start()
+    await client.app.start()
+    try:
+        for n in range(users):
+            seed(client.store, base + n)
+        app = client.app
+        updates = [Update.de_json(json.loads(json.dumps(p)), app.bot) for p in payloads]
+        latencies: list[float] = []
+        started = time.perf_counter()
+        for update in updates:
+            t = time.perf_counter()
+            await app.process_update(update)
+            latencies.append(time.perf_counter() - t)
+        wall = time.perf_counter() - started
+        if sent_texts(client.request) != expected:
+            raise AssertionError("the replay did not reproduce the recorded conversation")
+    finally:
+        await client.app.stop()
+        await client.stop()
     return stats(latencies, wall)
 
 
@@ -192,40 +252,47 @@ def main() -> int:
         ("interview, PostgreSQL, worker thread (default)", "postgresql", True),
         ("interview, PostgreSQL, on the loop", "postgresql", False),
     ]
+    live = "interview, SQLite, on the loop, the simulated officers' updates as they come"
     echoes: list[dict[str, float]] = []
     runs: dict[str, list[dict[str, float]]] = {label: [] for label, _, _ in configs}
-    pg_url, drop = pg_database(args.pg)
-    try:
-        if pg_url:
-            Store.from_url(pg_url).dispose()
-        with tempfile.TemporaryDirectory() as tmp:
-            # warm-up, not measured: first-use costs (imports, templates, the formats' question
-            # tables) would otherwise land on whichever run comes first
-            url = f"sqlite:///{tmp}/warm-up.db"
+    runs[live] = []
+    probe, drop_probe = pg_database(args.pg)  # is the server there? (PostgreSQL runs are skipped if not)
+    if drop_probe:
+        drop_probe()
+    with tempfile.TemporaryDirectory() as tmp:
+        # warm-up, not measured: first-use costs (imports, templates, the formats' question
+        # tables) would otherwise land on whichever run comes first
+        url = f"sqlite:///{tmp}/warm-up.db"
+        Store.from_url(url).dispose()
+        asyncio.run(run_interviews(url, 1, True))
+        # as the bot does once it is ready (bot/app.py, post_init)
+        maintenance.settle_heap()
+        # rounds: the echo and every configuration in turn, so a slower spell of the shared
+        # machine hits them alike; each ratio compares runs of the same round
+        for n in range(args.rounds):
+            echoes.append(asyncio.run(run_echo(args.echo)))
+            base = 10_000 + 1000 * n
+            payloads: list[dict] = []
+            sent: list[str] = []
+            url = f"sqlite:///{tmp}/live-{n}.db"
             Store.from_url(url).dispose()
-            asyncio.run(run_interviews(url, 1, True))
-            # as the bot does once it is ready (bot/app.py, post_init)
-            maintenance.settle_heap()
-            # rounds: the echo and every configuration in turn, so a slower spell of the shared
-            # machine hits them alike; each ratio compares runs of the same round
-            for n in range(args.rounds):
-                echoes.append(asyncio.run(run_echo(args.echo)))
-                for i, (label, db, in_thread) in enumerate(configs):
-                    if db == "sqlite":
-                        url = f"sqlite:///{tmp}/bench-{n}-{i}.db"
-                        Store.from_url(url).dispose()
-                    elif pg_url:
-                        url = pg_url
-                    else:
+            runs[live].append(asyncio.run(run_interviews(url, args.users, False, base, log=payloads, sent=sent)))
+            for i, (label, db, in_thread) in enumerate(configs):
+                if db == "sqlite":
+                    url, drop = f"sqlite:///{tmp}/replay-{n}-{i}.db", None
+                else:
+                    url, drop = pg_database(args.pg) if probe else (None, None)
+                    if url is None:
                         continue
-                    base = 10_000 + 1000 * (n * len(configs) + i)
-                    runs[label].append(asyncio.run(run_interviews(url, args.users, in_thread, base)))
-            url = f"sqlite:///{tmp}/count.db"
-            Store.from_url(url).dispose()
-            counts = asyncio.run(count_messages(url))
-    finally:
-        if drop:
-            drop()
+                try:
+                    Store.from_url(url).dispose()
+                    runs[label].append(asyncio.run(replay(url, args.users, base, payloads, sent, in_thread)))
+                finally:
+                    if drop:
+                        drop()
+        url = f"sqlite:///{tmp}/count.db"
+        Store.from_url(url).dispose()
+        counts = asyncio.run(count_messages(url))
     adapter.RUN_IN_THREAD = None
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
