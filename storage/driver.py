@@ -198,8 +198,10 @@ class DriverPool:
     engine); a connection in use then is closed when its transaction ends.
     """
 
-    #: A connection unused for this long is pinged before use (PostgreSQL; SQLite is in-process).
-    IDLE_PING_SECONDS = 30.0
+    #: A connection unused for this long is pinged before use (PostgreSQL; SQLite is in-process):
+    #: a busy bot never pings, a quiet one pays a round trip per update and never meets a
+    #: connection the server dropped meanwhile.
+    IDLE_PING_SECONDS = 2.0
 
     def __init__(self, engine: Engine):
         self.engine = engine

@@ -1,9 +1,15 @@
-"""The Store: every public method is one transaction and returns plain values or domain objects.
+"""The Store: every public method that writes is one transaction; all return plain values or
+domain objects.
 
 Values are exact (int / Decimal, never float). Derived cells (totals) are never stored.
 Writes to a report bump its ``version``; pass ``expected_version`` (the version you showed the
 user) to have a concurrent change refused with :class:`StaleWrite` instead of silently lost.
-Pass the Telegram ``update_id`` to make a write idempotent: a redelivered update changes nothing.
+Pass the Telegram ``update_id`` to make a write idempotent: a redelivered update changes nothing
+(the interview position records the last update that moved it; other writes use the
+processed-update table).
+
+The interview's hot path (``load_step``, ``save_answers``, ``set_position``) runs on the database
+driver (storage/driver.py); everything else through SQLAlchemy sessions.
 """
 
 from __future__ import annotations
@@ -125,7 +131,7 @@ class AuditInfo:
 
 @dataclass
 class StepData:
-    """Everything one interview step needs, read in one transaction by :meth:`Store.load_step`.
+    """Everything one interview step needs, as :meth:`Store.load_step` read it.
 
     ``report`` and ``previous`` are shared cached objects (per report id and version): treat them
     as read-only (copy before changing)."""

@@ -199,3 +199,40 @@ def test_wal_checkpoint_copies_the_log_into_the_database_file(store, officer, mi
             "SELECT int_value FROM cell_value WHERE report_id = ? AND key = ?", (data.info.id, A)
         ).fetchone()
     assert row == (42,)
+
+
+def test_a_connection_the_server_dropped_is_replaced(store, officer):
+    """PostgreSQL: the interview's kept connections (storage/driver.py) survive the server dropping
+    them: one idle for a while is pinged and replaced before use; one dropped while in use fails
+    that one step (rolled back) and is never used again."""
+    from sqlalchemy.exc import DBAPIError
+
+    if store.in_process:
+        pytest.skip("SQLite has no server to drop a connection")
+    user, _ = officer
+    pool = store._driver
+
+    def drop_kept_connections() -> None:
+        pids = [held.dbapi.info.backend_pid for held in pool._idle]
+        assert pids, "a kept connection to drop"
+        with store.engine.connect() as conn:
+            for pid in pids:
+                conn.exec_driver_sql(f"SELECT pg_terminate_backend({pid})")
+
+    data = store.load_step(TG, "", default_year=2023)
+    # idle long enough to be pinged: replaced before use, the step succeeds
+    drop_kept_connections()
+    pool.IDLE_PING_SECONDS = 0.0
+    again = store.load_step(TG, "", default_year=2023)
+    assert again.info.id == data.info.id
+    # not pinged: the step fails as SQLAlchemy reports a lost connection, the next one succeeds
+    drop_kept_connections()
+    pool.IDLE_PING_SECONDS = 3600.0
+    with pytest.raises(DBAPIError) as failed:
+        store.save_answers(data.info.id, user_id=user.id, source="chat", values={A: 3},
+                           expected_version=data.info.version, position={"screen": "q"}, update_id=9100)
+    assert failed.value.connection_invalidated
+    version = store.save_answers(data.info.id, user_id=user.id, source="chat", values={A: 3},
+                                 expected_version=data.info.version, position={"screen": "q"}, update_id=9100)
+    assert version == data.info.version + 1
+    assert store.load_step(TG, "", default_year=2023).report.values == {A: 3}
