@@ -25,7 +25,8 @@ from telegram.ext import (
 
 from ..coordination import texts
 from ..coordination.service import CoordinationService, Prompt
-from ..interview.io import Actor, Reply
+from ..interview.io import Reply
+from .actors import actor_of
 
 COMMANDS_EXTRA: list[tuple[str, str]] = list(texts.COMMANDS_EXTRA)
 COMMANDS = COMMANDS_EXTRA  # the name bot/handlers/__init__.py reads
@@ -66,14 +67,6 @@ def service_for(context: ContextTypes.DEFAULT_TYPE) -> CoordinationService:
     except RuntimeError:  # bot not initialized (getMe not called yet)
         username = None
     return CoordinationService(store, settings, interview=interview, bot_username=username)
-
-
-def actor_of(update: Update) -> Actor | None:
-    user = update.effective_user
-    if user is None:
-        return None
-    chat = update.effective_chat
-    return Actor(telegram_id=user.id, display_name=user.full_name or "", chat_id=chat.id if chat else user.id)
 
 
 def _markup(reply: Reply):

@@ -38,7 +38,9 @@ from telegram.ext import (
 
 from bot import messages as M
 from bot.interview import io
-from bot.interview.io import Actor, Callback, Command, Document, Input, Reply, Text, parse_command
+from bot.interview.io import Callback, Command, Document, Input, Reply, Text, parse_command
+
+from .actors import actor_of
 
 log = logging.getLogger(__name__)
 
@@ -98,14 +100,6 @@ async def _call(in_thread: bool, fn: Callable[..., list[Reply]], *args: Any) -> 
     if in_thread:
         return await asyncio.to_thread(fn, *args)
     return fn(*args)
-
-
-def actor_of(update: Update) -> Actor | None:
-    user = update.effective_user
-    if user is None:
-        return None
-    chat = update.effective_chat
-    return Actor(telegram_id=user.id, display_name=user.full_name or "", chat_id=chat.id if chat else user.id)
 
 
 # -- sending ---------------------------------------------------------------------------------
