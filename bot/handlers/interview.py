@@ -93,7 +93,7 @@ def _in_thread(application: Application, inp: Input) -> bool:
         return RUN_IN_THREAD
     if isinstance(inp, Document):
         return True
-    return not application.bot_data["store"].in_process
+    return not getattr(application.bot_data.get("store"), "in_process", False)
 
 
 async def _call(in_thread: bool, fn: Callable[..., list[Reply]], *args: Any) -> list[Reply]:
