@@ -15,7 +15,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
@@ -99,16 +99,6 @@ def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
     with Session(bind, expire_on_commit=False) as session:
         with session.begin():
             yield session
-
-
-@contextlib.contextmanager
-def connection_scope(engine: Engine, *, write: bool = False) -> Iterator[Connection]:
-    """One transaction on a plain Connection (SQLAlchemy Core, no ORM session): commit on success,
-    roll back on error. ``write`` as for :func:`session_scope`. The hot paths of the interview use
-    this: a Core statement costs a fraction of an ORM query."""
-    bind = write_engine(engine) if write else engine
-    with bind.begin() as conn:
-        yield conn
 
 
 # -- Alembic ---------------------------------------------------------------------------------------

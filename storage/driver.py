@@ -43,11 +43,6 @@ class DriverTx:
         self.dbapi = dbapi
         self._on_disconnect = on_disconnect
 
-    @classmethod
-    def of(cls, conn) -> DriverTx:
-        """The transaction of a SQLAlchemy Connection (its DBAPI connection, same transaction)."""
-        return cls(conn.dialect, conn.connection.dbapi_connection, conn.invalidate)
-
     def error(self, sql: str, params, exc: Exception) -> Exception:
         """The DBAPI error as SQLAlchemy raises it; a lost connection is marked for invalidation."""
         dialect = self.dialect

@@ -228,13 +228,6 @@ def _same(a: int | Decimal | None, b: int | Decimal | None) -> bool:
     return a == b
 
 
-def _upsert(s: Session, model):
-    """INSERT with ON CONFLICT support (SQLite and PostgreSQL dialects)."""
-    if s.get_bind().dialect.name == "postgresql":
-        return pg_insert(model)
-    return sqlite_insert(model)
-
-
 def apply_answers(
     report: Report,
     values: Mapping[str, int | Decimal | None] | None = None,
@@ -471,10 +464,7 @@ def _upserts(dialect: str) -> dict[str, Any]:
     )
     narr = ins(_NARRATIVE)
     narr = narr.on_conflict_do_update(index_elements=["report_id", "key"], set_={"text": narr.excluded.text})
-    user = ins(_USER).on_conflict_do_nothing(index_elements=["telegram_id"])
-    report = ins(_REPORT).on_conflict_do_nothing(index_elements=["agency_id", "year"])
-    found = {"claim": claim, "position": pos, "position_new": pos_new, "cell": cell, "narrative": narr, "user": user,
-             "report": report}
+    found = {"claim": claim, "position": pos, "position_new": pos_new, "cell": cell, "narrative": narr}
     _UPSERTS[dialect] = found
     return found
 
@@ -522,9 +512,6 @@ _R_POSITION_MOVE = Statement(
         update_id=bindparam("uid"),
     )
 )
-_R_RENAME_USER = Statement(
-    update(_USER).where(_USER.c.telegram_id == bindparam("telegram_id")).values(display_name=bindparam("name"))
-)
 _R_UPSERTS: dict[str, dict[str, Statement]] = {}
 _UPSERT_KEYS = {
     "claim": ["update_id", "processed_at"],
@@ -532,8 +519,6 @@ _UPSERT_KEYS = {
     "position_new": ["user_id", "state", "updated_at", "agency_id", "year", "update_id"],
     "cell": ["report_id", "key", "kind", "int_value", "decimal_text", "unit"],
     "narrative": ["report_id", "key", "text"],
-    "user": ["telegram_id", "display_name"],
-    "report": ["agency_id", "year", "format_id", "status", "version", "created_at", "updated_at"],
 }
 
 
@@ -959,18 +944,10 @@ class Store:
                         data.previous = self._domain_report(conn, prev, data.agency_name)
                     return data
         # rare: a new user, a changed name or a new report: write, then read again
-        with self._driver.transaction(write=True) as tx:
-            upserts = _raw_upserts(tx.dialect.name)
-            if new_user:
-                upserts["user"].rowcount(tx, {"telegram_id": telegram_id, "display_name": display_name})
-                if display_name:
-                    _R_RENAME_USER.rowcount(tx, {"telegram_id": telegram_id, "name": display_name})
-            else:
-                now = utcnow()
-                upserts["report"].rowcount(tx, {
-                    "agency_id": agency_id, "year": year, "format_id": formats.for_year(year).id,
-                    "status": "draft", "version": 1, "created_at": now, "updated_at": now,
-                })
+        if new_user:
+            self.get_or_create_user(telegram_id, display_name)
+        else:
+            self.get_or_create_report(agency_id, year)
         return None
 
     @staticmethod
@@ -1002,15 +979,6 @@ class Store:
         return row.agency_name, role, bool(row.needs_approval), reports
 
     # -- writing ------------------------------------------------------------------------------------
-    @staticmethod
-    def _claim_update(s: Session, update_id: int | None) -> bool:
-        """Record the update id in this transaction; False if it was processed before."""
-        if update_id is None:
-            return True
-        stmt = _upsert(s, ProcessedUpdate).values(update_id=update_id, processed_at=utcnow())
-        stmt = stmt.on_conflict_do_nothing(index_elements=["update_id"]).returning(ProcessedUpdate.update_id)
-        return s.execute(stmt).first() is not None
-
     @staticmethod
     def _lock_report(s: Session, report_id: int, expected_version: int | None) -> ReportRow:
         r = Store._report(s, report_id, lock=True)
@@ -1478,8 +1446,8 @@ class Store:
     def mark_update_processed(self, update_id: int) -> bool:
         """True the first time this update id is seen, False after (its own transaction)."""
         try:
-            with self._write() as s:
-                return self._claim_update(s, update_id)
+            with self._driver.transaction(write=True) as conn:
+                return self._claim(conn, update_id)
         except IntegrityError:
             return False
 

@@ -87,7 +87,7 @@ class InterviewService:
                 return []
             replies = hooks.on_start_payload(self, actor, inp.arg)
             return list(replies) if replies is not None else [Reply(M.INVALID_LINK)]
-        # one read (two statements): user, position, role, agency, report (+ values) and last year's
+        # one read (one statement): user, position, role, agency, report (+ values) and last year's
         now = self.clock()
         data = store.load_step(actor.telegram_id, actor.display_name, default_year=E.default_year(_date(now)))
         if update_id is not None and data.position_update_id is not None and update_id <= data.position_update_id:
