@@ -464,7 +464,10 @@ def _upserts(dialect: str) -> dict[str, Any]:
     )
     narr = ins(_NARRATIVE)
     narr = narr.on_conflict_do_update(index_elements=["report_id", "key"], set_={"text": narr.excluded.text})
-    found = {"claim": claim, "position": pos, "position_new": pos_new, "cell": cell, "narrative": narr}
+    user = ins(_USER).on_conflict_do_nothing(index_elements=["telegram_id"])
+    report = ins(_REPORT).on_conflict_do_nothing(index_elements=["agency_id", "year"])
+    found = {"claim": claim, "position": pos, "position_new": pos_new, "cell": cell, "narrative": narr, "user": user,
+             "report": report}
     _UPSERTS[dialect] = found
     return found
 
@@ -512,6 +515,17 @@ _R_POSITION_MOVE = Statement(
         update_id=bindparam("uid"),
     )
 )
+_R_USER_BY_TELEGRAM_ID = Statement(
+    select(_USER.c.id, _USER.c.display_name, _USER.c.muted_until).where(_USER.c.telegram_id == bindparam("telegram_id"))
+)
+_R_RENAME_USER = Statement(
+    update(_USER)
+    .where(_USER.c.telegram_id == bindparam("telegram_id"), _USER.c.display_name != bindparam("name"))
+    .values(display_name=bindparam("name"))
+)
+_R_REPORT_OF_YEAR = Statement(
+    select(*_REPORT_COLS).where(_REPORT.c.agency_id == bindparam("agency_id"), _REPORT.c.year == bindparam("year"))
+)
 _R_UPSERTS: dict[str, dict[str, Statement]] = {}
 _UPSERT_KEYS = {
     "claim": ["update_id", "processed_at"],
@@ -519,6 +533,8 @@ _UPSERT_KEYS = {
     "position_new": ["user_id", "state", "updated_at", "agency_id", "year", "update_id"],
     "cell": ["report_id", "key", "kind", "int_value", "decimal_text", "unit"],
     "narrative": ["report_id", "key", "text"],
+    "user": ["telegram_id", "display_name"],
+    "report": ["agency_id", "year", "format_id", "status", "version", "created_at", "updated_at"],
 }
 
 
@@ -600,21 +616,14 @@ class Store:
 
     # -- users / offices / agencies -------------------------------------------------------------
     def get_or_create_user(self, telegram_id: int, display_name: str = "") -> UserInfo:
-        """The user with this Telegram id, created if new; a non-empty display_name is kept current."""
-        for _ in range(2):
-            try:
-                with self._write() as s:
-                    u = s.execute(select(User).where(User.telegram_id == telegram_id)).scalars().first()
-                    if u is None:
-                        u = User(telegram_id=telegram_id, display_name=display_name)
-                        s.add(u)
-                        s.flush()
-                    elif display_name and u.display_name != display_name:
-                        u.display_name = display_name
-                    return _user_info(u)
-            except IntegrityError:  # created concurrently
-                continue
-        raise RuntimeError("could not create user")  # pragma: no cover
+        """The user with this Telegram id, created if new; a non-empty display_name is kept current.
+        (Every officer's first update comes here: Core statements on the driver, one transaction.)"""
+        with self._driver.transaction(write=True) as tx:
+            _raw_upserts(tx.dialect.name)["user"].rowcount(tx, {"telegram_id": telegram_id, "display_name": display_name})
+            if display_name:
+                _R_RENAME_USER.rowcount(tx, {"telegram_id": telegram_id, "name": display_name})
+            u = _R_USER_BY_TELEGRAM_ID.first(tx, {"telegram_id": telegram_id})
+        return UserInfo(id=u.id, telegram_id=telegram_id, display_name=u.display_name, muted_until=u.muted_until)
 
     def get_user(self, user_id: int) -> UserInfo:
         with self._read() as s:
@@ -775,24 +784,18 @@ class Store:
 
     # -- reports ------------------------------------------------------------------------------------
     def get_or_create_report(self, agency_id: int, year: int, format_id: str | None = None) -> ReportInfo:
-        """The agency's report for the year; a new one uses the year's format (or format_id)."""
-        fmt_id = formats.for_year(year, format_id).id
-        for _ in range(2):
-            try:
-                with self._write() as s:
-                    r = s.execute(
-                        select(ReportRow).where(ReportRow.agency_id == agency_id, ReportRow.year == year)
-                    ).scalars().first()
-                    if r is None:
-                        if s.get(Agency, agency_id) is None:
-                            raise NotFound(f"机关 {agency_id} 不存在")
-                        r = ReportRow(agency_id=agency_id, year=year, format_id=fmt_id)
-                        s.add(r)
-                        s.flush()
-                    return _report_info(r)
-            except IntegrityError:
-                continue
-        raise RuntimeError("could not create report")  # pragma: no cover
+        """The agency's report for the year; a new one uses the year's format (or format_id).
+        (Core statements on the driver, one transaction, like :meth:`get_or_create_user`.)"""
+        now = utcnow()
+        try:
+            with self._driver.transaction(write=True) as tx:
+                _raw_upserts(tx.dialect.name)["report"].rowcount(tx, {
+                    "agency_id": agency_id, "year": year, "format_id": formats.for_year(year, format_id).id,
+                    "status": "draft", "version": 1, "created_at": now, "updated_at": now,
+                })
+                return _info_of(_R_REPORT_OF_YEAR.first(tx, {"agency_id": agency_id, "year": year}))
+        except IntegrityError as exc:  # the agency's foreign key
+            raise NotFound(f"机关 {agency_id} 不存在") from exc
 
     def get_report_info(self, report_id: int) -> ReportInfo:
         with self._read() as s:
