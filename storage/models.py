@@ -251,6 +251,14 @@ class ReminderOutbox(Base, table=True):
     )
 
 
+class Admin(Base, table=True):
+    """An administrator added with ``disclosure-bot admin add`` (the configuration may name more)."""
+
+    __tablename__ = "admin"
+    telegram_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    added_at: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
 class ProcessedUpdate(Base, table=True):
     __tablename__ = "processed_update"
     update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))

@@ -21,6 +21,7 @@ from storage.store import Store
 pytestmark = pytest.mark.db
 
 TABLES = {
+    "admin",
     "office",
     "agency",
     "bot_user",
