@@ -7,6 +7,7 @@ terms and never entered through the bot; a parsed report may carry them, and val
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -92,6 +93,17 @@ def _shared_memo(token: tuple, refs: tuple) -> tuple:
         return entry
 
 
+@dataclass(frozen=True)
+class Signature:
+    """The 落款 under the last section: the agency's full name and the 成文日期.
+
+    An empty ``agency`` means the report's agency; ``date`` None means not dated yet (a final
+    rendering then uses the day of rendering and says so)."""
+
+    agency: str = ""
+    date: dt.date | None = None
+
+
 @dataclass
 class Report:
     format: Format
@@ -100,6 +112,10 @@ class Report:
     narratives: dict[str, str] = field(default_factory=dict)
     values: dict[str, Value] = field(default_factory=dict)
     units: dict[str, str] = field(default_factory=dict)
+    # The opening paragraph (根据《中华人民共和国政府信息公开条例》…): None is the standard one, filled
+    # from the agency and the year; "" means none; any other text is the officer's own.
+    preamble: str | None = None
+    signature: Signature = field(default_factory=Signature)
     # (state token, references keeping the token's objects alive, {name: computed result}); see memo()
     _memo: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -234,6 +250,8 @@ class Report:
                 narratives=dict(self.narratives),
                 values=dict(self.values),
                 units=dict(self.units),
+                preamble=self.preamble,
+                signature=self.signature,
             )
         fields = {"narratives": dict(self.narratives), "values": dict(self.values), "units": dict(self.units)}
         return replace(self, **{**fields, **changes})
@@ -288,4 +306,6 @@ class Report:
             and self.narratives == other.narratives
             and self.values == other.values
             and self.units == other.units
+            and self.preamble == other.preamble
+            and self.signature == other.signature
         )
