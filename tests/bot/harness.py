@@ -130,7 +130,7 @@ class RecordingRequest(BaseRequest):
             text = p.get("text", "")
             if not text or not str(text).strip():
                 return 400, "Bad Request: message text is empty"
-            if len(text) > 4096:
+            if len(str(text).encode("utf-16-le")) // 2 > 4096:  # Telegram counts UTF-16 code units
                 return 400, "Bad Request: message is too long"
             return self._message(p, text=text)
         if m == "sendDocument":
