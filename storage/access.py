@@ -22,8 +22,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .db import session_scope
+from .infos import AgencyInfo, OfficeInfo, agency_info, office_info
 from .models import Admin, Agency, Membership, Office, agency_scope, office_scope, utcnow
-from .store import AgencyInfo, OfficeInfo, Store, _agency_info, _office_info
+from .store import Store
 
 OFFICER, REVIEWER, COORDINATOR = "officer", "reviewer", "coordinator"
 
@@ -149,7 +150,7 @@ def visible_offices(store: Store, who: Principal) -> list[OfficeInfo]:
             q = q.join(Membership, Membership.office_id == Office.id).where(
                 Membership.user_id == who.user_id, Membership.role == COORDINATOR
             )
-        return [_office_info(o) for o in s.execute(q).scalars()]
+        return [office_info(o) for o in s.execute(q).scalars()]
 
 
 def member_agencies(store: Store, who: Principal) -> list[tuple[AgencyInfo, str]]:
@@ -164,5 +165,5 @@ def member_agencies(store: Store, who: Principal) -> list[tuple[AgencyInfo, str]
         best: dict[int, tuple[AgencyInfo, str]] = {}
         for agency, role in rows:
             if agency.id not in best or role == REVIEWER:
-                best[agency.id] = (_agency_info(agency), role)
+                best[agency.id] = (agency_info(agency), role)
         return list(best.values())

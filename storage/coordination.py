@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from .db import session_scope
+from .errors import InvalidData, NotFound
+from .infos import AgencyInfo, OfficeInfo, ReportInfo, agency_info, office_info, report_info
 from .models import (
     Agency,
     AuditEvent,
@@ -22,29 +24,20 @@ from .models import (
     agency_scope,
     office_scope,
 )
-from .store import (
-    AgencyInfo,
-    NotFound,
-    OfficeInfo,
-    ReportInfo,
-    Store,
-    _agency_info,
-    _office_info,
-    _report_info,
-)
+from .store import Store
 
 COMMENT_KEY = "comment"  # audit key of a reviewer's comment (new = the text)
 
 
 def all_offices(store: Store) -> list[OfficeInfo]:
     with session_scope(store.engine) as s:
-        return [_office_info(o) for o in s.exec(select(Office).order_by(Office.name)).scalars()]
+        return [office_info(o) for o in s.exec(select(Office).order_by(Office.name)).scalars()]
 
 
 def all_agencies_without_office(store: Store) -> list[AgencyInfo]:
     with session_scope(store.engine) as s:
         rows = s.exec(select(Agency).where(Agency.office_id.is_(None)).order_by(Agency.name)).scalars()
-        return [_agency_info(a) for a in rows]
+        return [agency_info(a) for a in rows]
 
 
 def coordinated_offices(store: Store, user_id: int) -> list[OfficeInfo]:
@@ -56,7 +49,7 @@ def coordinated_offices(store: Store, user_id: int) -> list[OfficeInfo]:
             .where(Membership.user_id == user_id, Membership.role == "coordinator")
             .order_by(Office.name)
         ).scalars()
-        return [_office_info(o) for o in rows]
+        return [office_info(o) for o in rows]
 
 
 def is_coordinator(store: Store, user_id: int, office_id: int) -> bool:
@@ -77,7 +70,7 @@ def set_needs_approval(store: Store, office_id: int, needs_approval: bool) -> No
     with session_scope(store.engine, write=True) as s:
         o = s.get(Office, office_id)
         if o is None:
-            raise NotFound(f"协调办公室 {office_id} 不存在")
+            raise NotFound("office", office_id)
         o.needs_approval = needs_approval
 
 
@@ -98,14 +91,14 @@ def set_agency_office(store: Store, agency_id: int, office_id: int) -> AgencyInf
     with session_scope(store.engine, write=True) as s:
         a = s.get(Agency, agency_id)
         if a is None:
-            raise NotFound(f"机关 {agency_id} 不存在")
+            raise NotFound("agency", agency_id)
         if s.get(Office, office_id) is None:
-            raise NotFound(f"协调办公室 {office_id} 不存在")
+            raise NotFound("office", office_id)
         if a.office_id is not None and a.office_id != office_id:
-            raise ValueError("该机关已属于其他协调办公室")
+            raise InvalidData(f"agency {agency_id} belongs to another office")
         a.office_id = office_id
         s.flush()
-        return _agency_info(a)
+        return agency_info(a)
 
 
 def needs_approval(store: Store, agency_id: int) -> bool:
@@ -172,7 +165,7 @@ def office_reports(store: Store, office_id: int, year: int) -> list[BoardRow]:
             .where(Agency.office_id == office_id)
             .order_by(Agency.name)
         ).all()
-        return [BoardRow(_agency_info(a), _report_info(r) if r is not None else None) for a, r in rows]
+        return [BoardRow(agency_info(a), report_info(r) if r is not None else None) for a, r in rows]
 
 
 def report_ids_of_agency(store: Store, agency_id: int) -> list[int]:
@@ -185,7 +178,7 @@ def add_comment(store: Store, report_id: int, user_id: int, text: str) -> None:
     """A reviewer's comment, kept in the audit trail (key "comment"); the report version is unchanged."""
     with session_scope(store.engine, write=True) as s:
         if s.get(ReportRow, report_id) is None:
-            raise NotFound(f"报告 {report_id} 不存在")
+            raise NotFound("report", report_id)
         s.add(AuditEvent(user_id=user_id, report_id=report_id, key=COMMENT_KEY, old=None, new=text, source="chat"))
 
 

@@ -1,14 +1,24 @@
-"""Engine and session setup, and the schema upgrade (Alembic, configured in code).
+"""Engine and session setup, the unit of work, and the schema upgrade (Alembic, configured in code).
 
 SQLite: WAL journal, foreign keys on, a busy timeout, and transactions begun explicitly by us
 (``BEGIN``, or ``BEGIN IMMEDIATE`` for a write session, so a read-then-write transaction never
 fails on lock upgrade). PostgreSQL: psycopg 3 (``postgresql://`` / ``postgres://`` URLs accepted).
+
+One unit of work: :func:`session_scope` opened inside another one on the same database (in the same
+thread or task) joins it instead of starting a transaction of its own — a write joins through a
+SAVEPOINT, so a part that fails (an integrity error it handles) rolls back alone. The chat handles
+each update in one outer transaction this way: every repository function it calls commits with the
+answer, or not at all.
+
+Statements' parameters never reach a log or an error message (``hide_parameters``): they hold
+what users typed.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from contextvars import ContextVar
 from importlib import resources
 
 from alembic import command
@@ -20,11 +30,9 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
-# WAL pages after which a committing connection checkpoints (SQLite's default: 1,000). The bot
-# checkpoints in the background (bot/maintenance.py) so that no officer's answer waits for one;
-# this is the safety net, and what a process without that job (the CLI) uses.
-SQLITE_WAL_AUTOCHECKPOINT_PAGES = 10_000
 _WRITE_OPTION = "disclosure_bot_write"
+# The unit of work open in this thread or task: (the engine's pool, its session, write?).
+_CURRENT: ContextVar[tuple[object, Session, bool] | None] = ContextVar("disclosure_bot_session", default=None)
 
 
 class SchemaTooNew(RuntimeError):
@@ -50,6 +58,7 @@ def normalize_url(url: str) -> str:
 def make_engine(url: str, **kw) -> Engine:
     url = normalize_url(url)
     parsed = make_url(url)
+    kw.setdefault("hide_parameters", True)
     if parsed.get_backend_name() == "sqlite":
         connect_args = dict(kw.pop("connect_args", {}))
         connect_args.setdefault("check_same_thread", False)
@@ -71,7 +80,6 @@ def _setup_sqlite(engine: Engine) -> None:
         if not memory:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute(f"PRAGMA wal_autocheckpoint={SQLITE_WAL_AUTOCHECKPOINT_PAGES}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cur.close()
@@ -90,15 +98,29 @@ def write_engine(engine: Engine) -> Engine:
 
 @contextlib.contextmanager
 def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
-    """One transaction: commit on success, roll back on error.
+    """One transaction: commit on success, roll back on error — or, inside a unit of work already
+    open on this database, a part of it (module docstring).
 
     Use ``write=True`` for any transaction that writes after reading (on SQLite it begins with
     BEGIN IMMEDIATE; elsewhere it changes nothing). Objects are not expired on commit.
     """
+    current = _CURRENT.get()
+    if current is not None and current[0] is engine.pool:
+        session = current[1]
+        if write:
+            with session.begin_nested():
+                yield session
+        else:
+            yield session
+        return
     bind = write_engine(engine) if write else engine
     with Session(bind, expire_on_commit=False) as session:
         with session.begin():
-            yield session
+            token = _CURRENT.set((engine.pool, session, write))
+            try:
+                yield session
+            finally:
+                _CURRENT.reset(token)
 
 
 # -- Alembic ---------------------------------------------------------------------------------------

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from sqlalchemy import false, select, update
 
 from .db import session_scope
+from .errors import NotFound
 from .models import ROLES, Agency, Invitation, Membership, Office, agency_scope, office_scope, utcnow
-from .store import NotFound, Store
+from .store import Store
 
 UNKNOWN = "unknown"
 EXPIRED = "expired"
@@ -143,9 +144,9 @@ def create_invitation(
     token = secrets.token_urlsafe(TOKEN_BYTES)
     with session_scope(store.engine, write=True) as s:
         if agency_id is not None and s.get(Agency, agency_id) is None:
-            raise NotFound(f"机关 {agency_id} 不存在")
+            raise NotFound("agency", agency_id)
         if office_id is not None and s.get(Office, office_id) is None:
-            raise NotFound(f"协调办公室 {office_id} 不存在")
+            raise NotFound("office", office_id)
         inv = Invitation(
             token_hash=hash_token(token),
             agency_id=agency_id,

@@ -83,7 +83,7 @@ class InterviewService:
     def _handle(self, actor: Actor, inp: Input, update_id: int | None) -> list[Reply]:
         store = self.store
         if isinstance(inp, Command) and inp.name == "start" and inp.arg:
-            if update_id is not None and not store.mark_update_processed(update_id):
+            if update_id is not None and not store.claim_update(update_id):
                 return []
             replies = hooks.on_start_payload(self, actor, inp.arg)
             return list(replies) if replies is not None else [Reply(M.INVALID_LINK)]
@@ -109,7 +109,7 @@ class InterviewService:
 
         try:
             if ch.register is not None:
-                if update_id is not None and not store.mark_update_processed(update_id):
+                if update_id is not None and not store.claim_update(update_id):
                     return []
                 name, kind = ch.register
                 agency = store.find_agency(name) or store.create_agency(name, kind)
@@ -119,7 +119,7 @@ class InterviewService:
                 notes.append(Reply(M.registered(agency.name)))
             elif ch.import_report is not None:
                 # a checked published report becomes the agency's report of its year (issue 8)
-                if update_id is not None and not store.mark_update_processed(update_id):
+                if update_id is not None and not store.claim_update(update_id):
                     return []
                 rep = ch.import_report
                 target = store.get_or_create_report(ctx.agency_id, rep.year, rep.format.id)
@@ -130,7 +130,7 @@ class InterviewService:
                     new.update(ver=version, rid=info.id)
                 store.set_position(user.id, new)
             elif ch.replace is not None or ch.status is not None:
-                if update_id is not None and not store.mark_update_processed(update_id):
+                if update_id is not None and not store.claim_update(update_id):
                     return []
                 if ch.replace is not None:
                     version = store.replace_report(

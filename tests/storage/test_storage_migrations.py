@@ -65,7 +65,7 @@ def test_head_to_base_to_head_on_a_database_holding_data(db_url):
         agency = store.create_agency("某县教育局", "department")
         report = store.get_or_create_report(agency.id, 2023)
         store.save_answers(report.id, user_id=user.id, source="chat", values={"s3.new.natural": 7})
-        store.mark_update_processed(55)
+        store.claim_update(55)
 
         assert downgrade_schema(store.engine, "base") is None
         assert _tables(store.engine) == set()
@@ -77,7 +77,7 @@ def test_head_to_base_to_head_on_a_database_holding_data(db_url):
         report2 = store.get_or_create_report(agency2.id, 2023)
         rep, version = store.load_report(report2.id)
         assert rep.values == {} and version == 1
-        assert store.mark_update_processed(55) is True
+        assert store.claim_update(55) is True
     finally:
         store.dispose()
 

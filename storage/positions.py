@@ -1,0 +1,87 @@
+"""Where each user stands in the conversation, and which Telegram updates were handled (part of
+the Store).
+
+Telegram may deliver an update again (after a crash, before its offset was confirmed); handling it
+twice must change nothing. Each update's id is claimed in the transaction that handles it: a second
+claim within :data:`REDELIVERY_WINDOW` says "handled before". Update ids are not assumed to grow —
+after a week without updates Telegram restarts them at a random value — and an id claimed longer
+ago than Telegram keeps updates (24 hours) is a new update that happens to reuse it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from .db import session_scope
+from .models import InterviewPosition, ProcessedUpdate, utcnow
+
+# Telegram keeps an undelivered update for at most 24 hours; beyond this an id is a new update.
+REDELIVERY_WINDOW = dt.timedelta(hours=26)
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+class PositionStore:
+    engine = None  # set by Store
+
+    def get_position(self, user_id: int) -> dict | None:
+        with session_scope(self.engine) as s:
+            row = s.get(InterviewPosition, user_id)
+            if row is None:
+                return None
+            try:
+                data = json.loads(row.state)
+            except ValueError:
+                return None
+            return data if isinstance(data, dict) else None
+
+    def set_position(self, user_id: int, position: dict | None) -> None:
+        """Store (None: clear) where the user stands (a JSON-able dict)."""
+        with session_scope(self.engine, write=True) as s:
+            row = s.get(InterviewPosition, user_id)
+            if position is None:
+                if row is not None:
+                    s.delete(row)
+                return
+            text = json.dumps(position, ensure_ascii=False, sort_keys=True)
+            agency_id, year = _int_or_none(position.get("agency_id")), _int_or_none(position.get("year"))
+            if row is None:
+                s.add(InterviewPosition(user_id=user_id, state=text, agency_id=agency_id, year=year))
+            elif row.state != text:
+                row.state, row.agency_id, row.year, row.updated_at = text, agency_id, year, utcnow()
+
+    def claim_update(self, update_id: int, now: dt.datetime | None = None) -> bool:
+        """Record that this update is being handled (in the caller's unit of work): True the first
+        time, False when it was handled before (within :data:`REDELIVERY_WINDOW`)."""
+        now = now or utcnow()
+        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        table = ProcessedUpdate.__table__
+        stmt = insert(table).values(update_id=update_id, processed_at=now)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["update_id"],
+            set_={"processed_at": stmt.excluded.processed_at},
+            where=table.c.processed_at < now - REDELIVERY_WINDOW,
+        ).returning(table.c.update_id)
+        with session_scope(self.engine, write=True) as s:
+            return s.connection().execute(stmt).first() is not None
+
+    def is_update_claimed(self, update_id: int) -> bool:
+        with session_scope(self.engine) as s:
+            return s.execute(select(ProcessedUpdate.update_id).where(
+                ProcessedUpdate.update_id == update_id)).first() is not None
+
+    def prune_processed_updates(self, older_than: dt.datetime) -> int:
+        """Forget processed update ids older than this (Telegram keeps updates for 24 hours)."""
+        with session_scope(self.engine, write=True) as s:
+            return s.connection().execute(
+                delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < older_than)).rowcount
