@@ -1,4 +1,4 @@
-"""The interview in a terminal (``disclosure-bot chat``): the same InterviewService as the bot.
+"""The bot in a terminal (``disclosure-bot chat``): the same conversation as in Telegram.
 
 Replies are printed; inline buttons become numbered choices (typing the number presses the
 button; on a question that asks for numbers, type ``#N`` instead so that ``5`` stays an answer);
@@ -18,8 +18,10 @@ from typing import TextIO
 
 from bot import messages as M
 
-from .interview.io import Actor, Callback, Document, Reply, Text, parse_command
-from .interview.service import InterviewService
+from .kit.io import Actor, Callback, Document, Reply, Text, parse_command
+from .kit.runtime import Conversation
+from .kit.state import State
+from .kit.texts import clean
 
 _BUTTON = re.compile(r"^#?(\d{1,3})$")
 PASTE_START = ":paste"
@@ -29,7 +31,7 @@ PASTE_END = ":end"
 class Console:
     def __init__(
         self,
-        service: InterviewService,
+        service: Conversation,
         actor: Actor,
         out_dir: Path,
         *,
@@ -85,14 +87,21 @@ class Console:
                 return None
             return Document(path.name, data)
         m = _BUTTON.match(line)
-        if m and (line.startswith("#") or not self.service.expects_numbers(self.actor)):
+        if m and (line.startswith("#") or not self.expects_numbers()):
             n = int(m.group(1))
             if 1 <= n <= len(self.buttons):
                 return Callback(self.buttons[n - 1])
             if line.startswith("#"):
                 self.say(M.console_bad_choice(n))
                 return None
-        return Text(line)
+        return Text(clean(line))
+
+    def expects_numbers(self) -> bool:
+        """Whether the user's current question asks for numbers (then "5" is an answer, not a button)."""
+        store = self.service.store
+        user = store.find_user(self.actor.telegram_id)
+        state = State.load(store.get_position(user.id) if user else None)
+        return state.screen == "q" and (state.q or "").startswith("r:")
 
     def run(self) -> int:
         self.say(M.CONSOLE_BANNER)

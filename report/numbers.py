@@ -97,3 +97,14 @@ def format_value(value: int | Decimal | None) -> str:
             return str(int(value))
         return format(value.normalize(), "f")
     return str(value)
+
+
+_CHINESE_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+YEAR_RE = re.compile(r"^(\d{4})\s*(?:年度?|年|度)?$")
+
+
+def parse_year(text: str) -> int | None:
+    """A year as people write it: 2023, 2023年, 2023年度, ２０２３, 二〇二三年; None otherwise."""
+    t = normalize(text).rstrip("。.！!").translate(_CHINESE_DIGITS).replace(" ", "")
+    m = YEAR_RE.match(t)
+    return int(m.group(1)) if m else None

@@ -174,12 +174,12 @@ def report_ids_of_agency(store: Store, agency_id: int) -> list[int]:
 
 
 # -- reviewer comments and approvals -------------------------------------------------------------
-def add_comment(store: Store, report_id: int, user_id: int, text: str) -> None:
+def add_comment(store: Store, report_id: int, user_id: int, text: str, source: str = "chat") -> None:
     """A reviewer's comment, kept in the audit trail (key "comment"); the report version is unchanged."""
     with session_scope(store.engine, write=True) as s:
         if s.get(ReportRow, report_id) is None:
             raise NotFound("report", report_id)
-        s.add(AuditEvent(user_id=user_id, report_id=report_id, key=COMMENT_KEY, old=None, new=text, source="chat"))
+        s.add(AuditEvent(user_id=user_id, report_id=report_id, key=COMMENT_KEY, old=None, new=text, source=source))
 
 
 @dataclass(frozen=True)

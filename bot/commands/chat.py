@@ -38,15 +38,15 @@ def register(subparsers) -> None:
 
 def run(args, settings) -> int:
     from ..console import Console
-    from ..interview.io import Actor
-    from ..interview.service import InterviewService
+    from ..conversation import build_conversation
+    from ..kit.io import Actor
 
     settings = settings.model_copy(update={"open_registration": True})
     store = open_store(settings)
     if store is None:
         return 2
     try:
-        service = InterviewService(store, settings, source="console")
+        service = build_conversation(store, settings, source="console")
         console = Console(
             service,
             Actor(args.user_id, args.name, args.user_id),

@@ -1,22 +1,16 @@
-"""Deadline reminders: the outbox sweeper job and the snooze/mute buttons.
-
-The lead wires both into bot/app.py::
-
-    from bot import reminders
-    reminders.register_jobs(application, settings)
-    reminders.register_handlers(application)
+"""Deadline reminders: the outbox sweeper job (sweeper.py) and the buttons under a reminder
+(actions.py, buttons.py: declared with the conversation kit like every other button).
 
 ``register_jobs`` puts the :class:`~bot.reminders.sweeper.Sweeper` in ``application.bot_data
-["reminders"]`` (the handlers find the database there). It uses ``bot_data["store"].engine`` when a
-Store is already there, else an engine on ``settings.database_url`` (the schema is upgraded by the
-application at start, not here).
+["reminders"]``. It uses ``bot_data["store"].engine`` when a Store is already there, else an
+engine on ``settings.database_url`` (the schema is upgraded by the application at start, not here).
 """
 
 from __future__ import annotations
 
-from .handlers import BOT_DATA_KEY, register_handlers
 from .sweeper import Sweeper, sweep
 
+BOT_DATA_KEY = "reminders"
 JOB_NAME = "reminder-sweep"
 FIRST_SWEEP_SECONDS = 10.0
 
@@ -49,4 +43,4 @@ def register_jobs(application, settings, *, engine=None) -> Sweeper:
     return sweeper
 
 
-__all__ = ["Sweeper", "register_handlers", "register_jobs", "sweep"]
+__all__ = ["Sweeper", "register_jobs", "sweep"]

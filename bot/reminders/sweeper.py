@@ -47,7 +47,7 @@ import httpx
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from bot.interview.io import MENU_CALLBACK
+from bot.reminders.actions import MENU_CALLBACK
 from report import deadlines as dl
 from storage import reminders as repo
 

@@ -7,6 +7,7 @@ Adding a national format means adding one JSON file here (and its templates), no
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from functools import cache, cached_property
@@ -381,6 +382,13 @@ def load(format_id: str) -> Format:
         raise KeyError(f"unknown report format {format_id!r}; known: {', '.join(available())}")
     text = resources.files(__package__).joinpath(f"{format_id}.json").read_text(encoding="utf-8")
     return _build(json.loads(text))
+
+
+def report_years(today: dt.date) -> range:
+    """The report years one may open: from the first year a format applies to (2019) through the
+    current year (its report is drafted from November on)."""
+    first = min(load(f).first_year for f in _shipped())
+    return range(first, today.year + 1)
 
 
 def for_year(year: int, override: str | None = None) -> Format:

@@ -10,6 +10,7 @@ import zipfile
 import pytest
 from conftest import AGENCY, OFFICER_ID
 from harness import ChatClient
+from sqlalchemy import select
 
 from bot import messages as M
 from storage.db import session_scope
@@ -42,14 +43,18 @@ async def test_messages_are_answered_after_update_ids_restart_lower(chat):
         assert chat.new_texts(), f"{text} (update id {1_000 + i}) got no answer"
 
 
-async def test_a_redelivered_update_changes_nothing_and_is_not_dropped_silently(chat):
+async def test_a_redelivered_update_changes_nothing_and_is_not_dropped_silently(chat, caplog):
     await chat.command("/start")
     await chat.press(M.continue_label(chat_year(chat)))
     await chat.send("第一部分的内容。")
     before = stored_narratives(chat)
-    await chat.replay()
+    with caplog.at_level("INFO"):
+        await chat.replay()
     assert stored_narratives(chat) == before
-    assert chat.new_texts(), "a redelivered message is answered with where the officer stands"
+    assert chat.new_texts() == [], "answered once"
+    dropped = [r for r in caplog.records if "dropped" in r.getMessage()]
+    assert dropped and "handled before" in dropped[0].getMessage(), "a dropped update is logged with the reason"
+    assert "第一部分" not in dropped[0].getMessage()
 
 
 def chat_year(chat: ChatClient) -> int:
@@ -185,6 +190,6 @@ async def test_long_continuation_messages_do_not_grow_the_database_without_bound
     texts = stored_narratives(chat)
     assert max(len(t) for t in texts.values()) <= 20_000
     with session_scope(chat.store.engine) as s:
-        audit_chars = sum(len(e.old or "") + len(e.new or "") for e in s.query(AuditEvent).all())
+        audit_chars = sum(len(e.old or "") + len(e.new or "") for e in s.execute(select(AuditEvent)).scalars())
     assert audit_chars <= 200 * 2_000, audit_chars
     assert refused_sends(chat) == []

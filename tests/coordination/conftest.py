@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from bot.interview.io import Actor
+from bot.kit.io import Actor
 from report import formats
 from report.model import Report
 

@@ -1,6 +1,7 @@
-"""The coordination handlers through the REAL PTB Application (tests/bot/harness.py, offline):
-deep-link joining, answering a ForceReply prompt, and an officer of agency A aiming every command,
-callback, deep link and upload at agency B — B is neither changed nor shown."""
+"""Coordination through the REAL PTB Application (tests/bot/harness.py, offline): deep-link joining,
+answering a question the bot asked (what is asked is state in the database, not a marker in a
+message), and an officer of agency A aiming every command, callback, deep link and upload at agency
+B — B is neither changed nor shown."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bot"))
 
 from harness import ChatClient, RecordingRequest  # noqa: E402
 
-from bot.coordination import texts as T  # noqa: E402
+from bot.messages import coordination as T  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from report import formats  # noqa: E402
 from storage import invitations as inv  # noqa: E402
@@ -107,7 +108,8 @@ async def test_deep_link_join_and_forged_link(clients):
     assert forged == [T.JOIN_REFUSED["unknown"]]
     asked = await officer.command(f"/start {token}")
     assert "甲县市场监督管理局" in asked[0] and "填报人" in asked[0]
-    assert store.find_user(OFFICER_ID) is None  # nothing stored before the confirmation
+    user = store.find_user(OFFICER_ID)
+    assert user is None or store.memberships(user.id) == []  # no role before the confirmation
     joined = await officer.press(T.BTN_JOIN)
     assert joined[0] == T.JOINED_AGENCY.format(role="填报人", agency="甲县市场监督管理局")
     assert len(joined) > 1  # the interview's hub for the agency follows
@@ -118,20 +120,18 @@ async def test_deep_link_join_and_forged_link(clients):
     assert officer.errors == []
 
 
-async def test_admin_answers_a_prompt(clients):
+async def test_admin_answers_a_question_by_typing(clients):
     admin = await clients(ADMIN_ID, "管")
     await admin.command("/admin")
     await admin.press(T.ADMIN_NEW_OFFICE)
     prompt = admin.request.sent(admin.chat_id)[-1]
-    markup = prompt.params["reply_markup"]
-    assert (json.loads(markup) if isinstance(markup, str) else markup)["force_reply"] is True
-    await admin.feed({"message": admin._message(text="某市政务公开办公室", reply_to_message=prompt.result)})
+    assert "force_reply" not in json.dumps(prompt.params.get("reply_markup") or {})
+    await admin.send("某市政务公开办公室")
     assert admin.new_texts()[0] == T.OFFICE_CREATED.format(name="某市政务公开办公室")
     assert admin.store.find_office("某市政务公开办公室") is not None
-    # the same answer from a non-admin creates nothing
+    # the same text, even as a reply to the admin's question, from a non-admin creates nothing
     other = await clients(OTHER_ID, "他")
     await other.feed({"message": other._message(text="冒名办公室", reply_to_message=prompt.result)})
-    assert other.new_texts() == [T.NOT_ADMIN]
     assert admin.store.find_office("冒名办公室") is None
     assert admin.errors == [] and other.errors == []
 
@@ -157,9 +157,9 @@ async def test_officer_of_a_cannot_reach_b_through_telegram(clients):
     pos = store.get_position(user.id) or {}
     tok = pos.get("tok", 0)
     crafted = [
-        f"co:d:{b.id}:{YEAR}", f"co:r:{b.id}", f"co:s:{b.id}", f"co:ok:{rid_b}:{before[1]}", f"co:rt:{rid_b}",
+        f"co:d:{b.id}:{YEAR}", f"co:r:{b.id}:{YEAR}", f"co:s:{b.id}", f"co:ok:{rid_b}:{before[1]}", f"co:rt:{rid_b}",
         f"co:cm:{rid_b}", f"co:h:{rid_b}:0", f"co:b:{office.id}:{YEAR}", f"co:ru:{office.id}:{YEAR}",
-        f"co:mk:officer:a{b.id}", f"co:x:{open_b.id}", f"co:ap:{office.id}:1", f"co:ol:{office.id}",
+        f"co:mka:{b.id}:officer", f"co:x:{open_b.id}", f"co:ap:{office.id}:1", f"co:ol:{office.id}",
         f"{tok}:pv", f"{tok}:x:docx", f"{tok}:x:xlsx", f"{tok}:tpl", f"{tok}:yr:{YEAR}", f"{tok}:sub",
         f"{tok}:all", f"{b.id}:pv", "0:x:txt",
     ]
@@ -171,7 +171,7 @@ async def test_officer_of_a_cannot_reach_b_through_telegram(clients):
     wb.save(buf)
     await officer.upload("乙县教育局.xlsx", buf.getvalue())
     await officer.upload("乙县教育局.txt", "乙县教育局 1 2 3".encode())
-    # a forged prompt answer naming B's report
+    # a "prompt" naming B's report, forged into a reply: only the database says what was asked
     fake_prompt = dict(message, text=f"请回复\n〔co:cm:{rid_b}〕")
     await officer.feed({"message": officer._message(text="改成0", reply_to_message=fake_prompt)})
 

@@ -1,5 +1,5 @@
-"""bot/coordination/service.py against a real store: bootstrap, joining, rights, board, roll-up,
-approval, deadlines and /history."""
+"""Coordination through the conversation against a real store: bootstrap, joining, rights, board,
+roll-up, approval, deadlines and /history."""
 
 from __future__ import annotations
 
@@ -11,16 +11,16 @@ import openpyxl
 import pytest
 import time_machine
 
-from bot.coordination import texts as T
-from bot.coordination.service import CoordinationService, Prompt
-from bot.interview.io import Actor
-from bot.interview.service import InterviewService
+from bot import messages as M
+from bot.kit.io import Actor
+from bot.messages import coordination as T
 from bot.settings import Settings
 from report import deadlines as dl
 from storage import coordination as co
 from storage import invitations as inv
 
 from .conftest import ADMIN, COORD, NOW, OFFICER, REVIEWER, YEAR, full_values
+from .driver import Coordination, asks
 
 pytestmark = pytest.mark.db
 
@@ -35,7 +35,7 @@ def settings(migrated_db_url):
 @pytest.fixture
 def svc(store, settings):
     with time_machine.travel(NOW, tick=False):
-        yield CoordinationService(store, settings, interview=InterviewService(store, settings))
+        yield Coordination(store, settings)
 
 
 def texts(replies) -> str:
@@ -63,8 +63,8 @@ def world(svc, store):
     """Admin → office → coordinator → agencies A and B → officer and reviewer of A (all via the bot)."""
     assert texts(svc.admin(COORD)) == T.NOT_ADMIN
     prompt = svc.callback(ADMIN, "co:no")
-    assert isinstance(prompt[0], Prompt)
-    out = svc.answer(ADMIN, prompt[0].text, "某县政务公开办公室")
+    assert asks(prompt)
+    out = svc.answer(ADMIN, "某县政务公开办公室")
     assert T.OFFICE_CREATED.format(name="某县政务公开办公室") in texts(out)
     office = store.find_office("某县政务公开办公室")
     link = svc.callback(ADMIN, f"co:ci2:{office.id}")
@@ -73,13 +73,13 @@ def world(svc, store):
     ids = {}
     for name in ("甲县市场监督管理局", "乙县教育局"):
         p = svc.callback(COORD, f"co:nk:{office.id}:department")
-        assert isinstance(p[0], Prompt)
-        svc.answer(COORD, p[0].text, name)
+        assert asks(p)
+        svc.answer(COORD, name)
         ids[name] = store.find_agency(name).id
     a, b = ids["甲县市场监督管理局"], ids["乙县教育局"]
-    _, j = join(svc, OFFICER, token_of(svc.callback(COORD, f"co:mk:officer:a{a}")))
+    _, j = join(svc, OFFICER, token_of(svc.callback(COORD, f"co:mka:{a}:officer")))
     assert T.JOINED_AGENCY.format(role="填报人", agency="甲县市场监督管理局") in texts(j)
-    join(svc, REVIEWER, token_of(svc.callback(COORD, f"co:mk:reviewer:a{a}")))
+    join(svc, REVIEWER, token_of(svc.callback(COORD, f"co:mka:{a}:reviewer")))
     return office, a, b
 
 
@@ -96,7 +96,7 @@ def test_bootstrap_and_roles(world, store):
 
 def test_join_shows_target_and_asks_first(svc, world, store):
     office, a, _ = world
-    token = token_of(svc.callback(COORD, f"co:mk:officer:a{a}"))
+    token = token_of(svc.callback(COORD, f"co:mka:{a}:officer"))
     asked = svc.start_payload(STRANGER, token)
     assert "甲县市场监督管理局" in texts(asked) and "填报人" in texts(asked)
     stranger = store.find_user(STRANGER.telegram_id)
@@ -108,7 +108,7 @@ def test_join_shows_target_and_asks_first(svc, world, store):
 @pytest.mark.parametrize("case", ["forged", "used", "expired", "revoked"])
 def test_bad_links_give_a_clear_message_and_nothing_else(svc, world, store, case):
     office, a, _ = world
-    token = token_of(svc.callback(COORD, f"co:mk:officer:a{a}"))
+    token = token_of(svc.callback(COORD, f"co:mka:{a}:officer"))
     if case == "forged":
         token = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
     elif case == "used":
@@ -157,25 +157,21 @@ def test_officer_of_a_cannot_reach_b(svc, world, store, settings):
     crafted = [
         f"co:d:{b}:{YEAR}", f"co:r:{b}", f"co:s:{b}", f"co:ok:{rid_b}:{version}", f"co:rt:{rid_b}",
         f"co:cm:{rid_b}", f"co:h:{rid_b}:0", f"co:b:{office.id}:{YEAR}", f"co:ru:{office.id}:{YEAR}",
-        f"co:mk:officer:a{b}", f"co:mk:coordinator:o{office.id}", f"co:x:{item.id}", f"co:ap:{office.id}:1",
+        f"co:mka:{b}:officer", f"co:mko:{office.id}", f"co:x:{item.id}", f"co:ap:{office.id}:1",
         f"co:iv:{office.id}", f"co:ol:{office.id}", f"co:dl:{office.id}", f"co:dy:{office.id}:{YEAR}",
         f"co:om:{office.id}", f"co:na:{office.id}", f"co:nk:{office.id}:department", "co:no", "co:ci",
-        f"co:ci2:{office.id}", "co:ao", f"co:ir:{b}", "co:na", "co:nk:0:department", f"co:ok:{rid_a}:1",
+        f"co:ci2:{office.id}", "co:ao", f"co:ir:{b}", "co:nao", "co:nkn:department", f"co:ok:{rid_a}:1",
         "co:zz", "co:d:x:y", "co:h",
     ]
     seen = []
     for data in crafted:
         out = svc.callback(OFFICER, data)
         seen += out
-        assert texts(out) in (T.NOT_ALLOWED, T.NOT_ADMIN, T.UNKNOWN_ACTION), (data, texts(out))
-    answers = [
-        f"〔co:cm:{rid_b}〕", f"〔co:dy:{office.id}:{YEAR}〕", f"〔co:nk:{office.id}:department〕", "〔co:no〕",
-        "〔co:nk:0:other〕",
-    ]
-    for marker in answers:
-        out = svc.answer(OFFICER, f"伪造的提示\n{marker}", "2025-01-02")
-        seen += out
-        assert texts(out) in (T.NOT_ALLOWED, T.NOT_ADMIN), (marker, texts(out))
+        assert texts(out) in (T.NOT_ALLOWED, T.NOT_ADMIN, M.EXPIRED), (data, texts(out))
+    # what would answer a coordination question, typed by someone the bot asked nothing of, goes to
+    # their own interview (there are no markers in messages to forge)
+    for typed in ("2025-01-02", "默认", "某县政务公开办公室", f"〔co:dy:{office.id}:{YEAR}〕"):
+        seen += svc.answer(OFFICER, typed)
     seen += svc.board_command(OFFICER) + svc.office(OFFICER) + svc.admin(OFFICER)
     # nothing of B shown, nothing of B changed
     shown = texts(seen) + "".join(r.document[0] for r in seen if r.document)
@@ -259,14 +255,15 @@ def test_deadline_override_reaches_the_board(svc, world, store):
     office, a, _ = world
     years = svc.callback(COORD, f"co:dl:{office.id}")
     prompt = svc.callback(COORD, buttons(years)[T.YEAR_BUTTON.format(year=YEAR)])
-    assert isinstance(prompt[0], Prompt)
-    assert texts(svc.answer(COORD, prompt[0].text, "明天")) == T.DEADLINE_BAD.format(text="明天")
-    assert "应在2025年内" in texts(svc.answer(COORD, prompt[0].text, "2024-12-01"))
-    assert texts(svc.answer(COORD, prompt[0].text, "２０２５年1月20日")) == T.DEADLINE_SET.format(
+    assert asks(prompt)
+    assert texts(svc.answer(COORD, "明天")).startswith(T.DEADLINE_BAD.format(text="明天"))  # and asks again
+    assert "应在2025年内" in texts(svc.answer(COORD, "2024-12-01"))
+    assert texts(svc.answer(COORD, "２０２５年1月20日")) == T.DEADLINE_SET.format(
         year=YEAR, date="2025年1月20日")
     assert co.deadline_overrides(store, YEAR, office_id=office.id) == (dt.date(2025, 1, 20), {})
     assert "甲县市场监督管理局：未开始，0/6部分\n   截止2025年1月20日" in texts(svc.board_command(COORD))
-    svc.answer(COORD, prompt[0].text, "默认")
+    assert asks(svc.callback(COORD, buttons(years)[T.YEAR_BUTTON.format(year=YEAR)]))  # asked again
+    svc.answer(COORD, "默认")
     assert "截止2025年1月31日" in texts(svc.board_command(COORD))
 
 
@@ -298,8 +295,8 @@ def test_reviewer_approval_flow(svc, world, store):
     assert texts(done) == T.APPROVED.format(agency="甲县市场监督管理局", year=YEAR)
     assert store.get_report_info(info.id).status == "submitted"
     # a comment is kept and shown in the history
-    prompt = svc.callback(REVIEWER, f"co:cm:{info.id}")
-    svc.answer(REVIEWER, prompt[0].text, "表三请再核对。")
+    assert asks(svc.callback(REVIEWER, f"co:cm:{info.id}"))
+    svc.answer(REVIEWER, "表三请再核对。")
     assert [c.text for c in co.comments(store, info.id)] == ["表三请再核对。"]
     hist = texts(svc.history(REVIEWER, info.id, 0))
     assert "审核意见：（空） → 表三请再核对。" in hist and "报告状态：待审核 → 已提交" in hist
@@ -310,7 +307,7 @@ def test_reviewer_approval_flow(svc, world, store):
 
 def test_agency_picker_selects_through_the_interview(svc, world, store):
     office, a, b = world
-    inv_token = token_of(svc.callback(COORD, f"co:mk:officer:a{b}"))
+    inv_token = token_of(svc.callback(COORD, f"co:mka:{b}:officer"))
     join(svc, OFFICER, inv_token)
     u = store.find_user(OFFICER.telegram_id)
     listing = svc.agency_command(OFFICER)
@@ -324,8 +321,8 @@ def test_agency_picker_selects_through_the_interview(svc, world, store):
 
 def test_open_invitations_list_and_revoke(svc, world, store):
     office, a, _ = world
-    svc.callback(COORD, f"co:mk:reviewer:a{a}")
-    svc.callback(COORD, f"co:mk:coordinator:o{office.id}")
+    svc.callback(COORD, f"co:mka:{a}:reviewer")
+    svc.callback(COORD, f"co:mko:{office.id}")
     listing = svc.callback(COORD, f"co:ol:{office.id}")
     assert T.OPEN_INVITES.format(n=2) in texts(listing)
     assert "审核人 · 甲县市场监督管理局" in texts(listing) and "协调人 · 某县政务公开办公室" in texts(listing)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from telegram import Bot, Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
-from bot import handlers
+from bot.messages import BOT_COMMANDS
 from bot.app import build_application
 from bot.errors import describe_exception, user_message
 from bot.logging_setup import LOGGER_FLOORS, REDACTED, configure_logging, redact, token_secrets
@@ -138,8 +138,8 @@ async def test_application_composition_and_error_handler(settings, emulator, cap
     caplog.set_level(logging.INFO)
     async with application:
         await application.post_init(application)
-        assert application.bot_data["bot_username"] == "disclosure_test_bot"
-        assert set(handlers.COMMANDS) <= set(emulator.commands)
+        assert application.bot_data["conversation"].bot_username == "disclosure_test_bot"
+        assert set(BOT_COMMANDS) <= set(emulator.commands)
         update = Update.de_json(emulator.build_text_update(31337, "/boom 某局机密数据"), application.bot)
         await application.process_update(update)
     apology = emulator.wait_for_message(31337, lambda m: (m.text or "").startswith("出错了"))

@@ -7,7 +7,7 @@ import signal
 
 import pytest
 
-from bot.handlers import COMMANDS
+from bot.messages import BOT_COMMANDS as COMMANDS
 
 from .harness import TEST_TOKEN, TEST_TOKEN_SECRET, bot_environment, free_port, run_cli
 

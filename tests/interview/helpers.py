@@ -1,12 +1,12 @@
-"""A tiny driver for the interview service: send text/commands/files, press buttons by label."""
+"""A tiny driver for the conversation (bot/conversation.py): send text/commands/files, press buttons by label."""
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
 
-from bot.interview.io import Actor, Callback, Command, Document, Reply, Text, parse_command
-from bot.interview.service import InterviewService
+from bot.conversation import build_conversation
+from bot.kit.io import Actor, Callback, Command, Document, Reply, Text, parse_command
 from bot.settings import Settings
 
 TODAY = dt.date(2024, 1, 10)
@@ -17,14 +17,14 @@ def make_settings(**kw) -> Settings:
     return Settings(**kw)
 
 
-def make_service(store, **kw) -> InterviewService:
-    return InterviewService(store, make_settings(**kw), clock=lambda: TODAY)
+def make_service(store, **kw):
+    return build_conversation(store, make_settings(**kw), clock=lambda: TODAY)
 
 
 class Chat:
     _ids = itertools.count(1000)
 
-    def __init__(self, service: InterviewService, telegram_id: int = 42, name: str = "张三"):
+    def __init__(self, service, telegram_id: int = 42, name: str = "张三"):
         self.service = service
         self.actor = Actor(telegram_id, name, telegram_id)
         self.replies: list[Reply] = []

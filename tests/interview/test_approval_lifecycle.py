@@ -7,12 +7,11 @@ from __future__ import annotations
 import pytest
 
 from bot import messages as M
-from bot.coordination import texts as T
-from bot.coordination.service import CoordinationService
-from bot.interview.io import Actor
+from bot.kit.io import Actor, Callback
+from bot.messages import coordination as T
 from storage import reminders as rem
 
-from .helpers import Chat, make_service, make_settings
+from .helpers import Chat, make_service
 from .test_flow import current_report, fill_zero_report
 
 pytestmark = pytest.mark.db
@@ -31,9 +30,19 @@ def setup(store):
     for actor in (REVIEWER, REVIEWER2):
         store.add_membership(store.get_or_create_user(actor.telegram_id, actor.display_name).id, "reviewer",
                              agency_id=agency.id)
-    coord = CoordinationService(store, make_settings(), interview=service)
+    coord = Presser(service)
     fill_zero_report(officer)
     return store, officer, coord, agency
+
+
+class Presser:
+    """Presses a button (its callback data) as someone, in the same conversation as the officer."""
+
+    def __init__(self, service):
+        self.service = service
+
+    def callback(self, actor, data: str):
+        return self.service.handle(actor, Callback(data), next(Chat._ids))
 
 
 def approval_rows(store):

@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 
 from bot import messages as M
+from bot.conversation import build_conversation
 from bot.interview import questions as Q
-from bot.interview.engine import SPLIT_MIN_CHARS, split_by_headings
-from bot.interview.io import Actor
-from bot.interview.service import InterviewService
+from bot.interview.narrative import SPLIT_MIN_CHARS, split_by_headings
+from bot.kit.io import Actor
 from report import formats
 from report.validation import DONE, section_statuses
 
@@ -108,7 +108,7 @@ class Clock:
 
 def timed_chat(store, telegram_id: int = 42, agency: str = "某某市某某局") -> tuple[Chat, Clock]:
     clock = Clock()
-    chat = Chat(InterviewService(store, make_settings(), clock=clock), telegram_id)
+    chat = Chat(build_conversation(store, make_settings(), clock=clock), telegram_id)
     register(chat, agency)
     return chat, clock
 
@@ -268,7 +268,9 @@ def test_a_skipped_part_is_not_asked_again_by_the_walk(store):
 
 # -- approval ------------------------------------------------------------------------------------------------------
 def test_submit_waits_for_the_reviewers_approval_when_the_office_wants_it(store):
-    from bot.coordination.service import CoordinationService
+    from bot.coordination import actions as C
+    from bot.kit.actions import encode
+    from bot.kit.io import Callback
 
     service = make_service(store)
     office = store.create_office("某某市政务公开办", needs_approval=True)
@@ -284,7 +286,7 @@ def test_submit_waits_for_the_reviewers_approval_when_the_office_wants_it(store)
     assert info.status == "awaiting_approval"  # the lifecycle: tests/interview/test_approval_lifecycle.py
     assert "重新打开" not in officer.buttons() and "提交" not in officer.buttons()
     # the reviewer's 批准提交 (bot/coordination) is what submits it
-    CoordinationService(store, make_settings(), interview=service).approve(Actor(2, "审核人", 2), info.id, version)
+    service.handle(Actor(2, "审核人", 2), Callback(encode(C.Approve(info.id, version))), next(Chat._ids))
     assert store.get_report_info(info.id).status == "submitted"
     officer.cmd("menu")
     assert "已提交（只读）" in officer.text and "重新打开" not in officer.buttons()

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from bot import messages as M
-from bot.interview.io import Callback, Command, Text
+from bot.kit.io import Callback, Command, Text
 from storage.store import Store
 
 from .helpers import Chat, make_service
@@ -407,7 +407,7 @@ def test_reviewer_is_read_only(store):
 def test_closed_registration_asks_for_an_invitation(store):
     chat = Chat(make_service(store, open_registration=False))
     chat.cmd("start")
-    assert chat.text == M.NEED_INVITATION
+    assert chat.text.startswith(M.NEED_INVITATION) and "Telegram ID 是 42" in chat.text
     chat.send("某某局")
     assert store.find_agency("某某局") is None
     chat.cmd("start", "abcdef")
@@ -489,7 +489,8 @@ def test_cancel_and_menu_work_in_every_state(store):
 @pytest.mark.db
 def test_reminder_continue_button_opens_the_hub_whatever_the_state(store):
     """The reminders' 继续填写 button (callback "menu") is not an expired button: it opens the hub."""
-    from bot.interview.io import MENU_CALLBACK, Callback
+    from bot.kit.io import Callback
+    from bot.reminders.actions import MENU_CALLBACK
 
     chat = Chat(make_service(store))
     register(chat)

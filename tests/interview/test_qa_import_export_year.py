@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from bot import messages as M
-from bot.interview.service import InterviewService
+from bot.conversation import build_conversation
 from report import excel_template
 from report.validation import validate
 
@@ -121,7 +121,7 @@ def test_export_of_a_finished_report_just_says_exported(store):
     ],
 )
 def test_report_year_choice_offers_the_current_year_in_november_and_december(store, today, years):
-    chat = Chat(InterviewService(store, make_settings(), clock=lambda: today))
+    chat = Chat(build_conversation(store, make_settings(), clock=lambda: today))
     chat.cmd("start")
     chat.send("某某市某某局")
     chat.press("政府部门")

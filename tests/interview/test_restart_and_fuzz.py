@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.interview.engine import parse_table_paste
-from bot.interview.io import Text
+from bot.interview.paste import parse_table_paste
+from bot.kit.io import Text
 from report.numbers import NumberError, parse_row
 from storage.store import Store
 

@@ -1,4 +1,4 @@
-"""QA regressions in user-visible wording (bot/messages.py)."""
+"""QA regressions in user-visible wording (bot/messages/)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def test_users_read_jiguan_not_jigou():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    files = [root / "bot" / "messages.py", root / "bot" / "coordination" / "texts.py"]
+    files = sorted((root / "bot" / "messages").glob("*.py"))
     files += sorted((root / "bot" / "commands").glob("*.py"))  # command-line help and messages
     files += sorted(p for p in (root / "templates" / "messages").rglob("*") if p.is_file())
     official = ("科研机构", "法律服务机构", "社会公益组织")

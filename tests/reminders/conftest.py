@@ -104,9 +104,9 @@ async def bot(fake_request) -> Bot:
     await b.shutdown()
 
 
-def make_settings(db_url: str, **reminders: Any) -> Settings:
+def make_settings(db_url: str, token: str | None = None, **reminders: Any) -> Settings:
     r = {"max_per_second": 1000.0, "per_chat_interval_seconds": 0.0, **reminders}
-    return Settings(database_url=db_url, reminders=ReminderSettings(**r))
+    return Settings(database_url=db_url, token=token, reminders=ReminderSettings(**r))
 
 
 @dataclass

@@ -1,13 +1,14 @@
-"""Snooze / mute buttons (bot/reminders/handlers.py) and the job registration."""
+"""Snooze / mute buttons under a reminder (bot/reminders/buttons.py), pressed through the production
+Application (bot.app.build_application: every handler in its one order), and the job registration."""
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 import time_machine
 from telegram import Update
-from telegram.ext import ApplicationBuilder
 
 from bot import reminders
 from storage import reminders as repo
@@ -18,10 +19,13 @@ from .test_outbox import plan_at, rows, url_of
 pytestmark = pytest.mark.db
 
 
+_update_ids = itertools.count(1)
+
+
 def press(app, data: str, from_id: int) -> Update:
     return Update.de_json(
         {
-            "update_id": 1,
+            "update_id": next(_update_ids),
             "callback_query": {
                 "id": "cb1",
                 "from": {"id": from_id, "is_bot": False, "first_name": "用户"},
@@ -41,10 +45,12 @@ def press(app, data: str, from_id: int) -> Update:
 
 
 @pytest.fixture
-async def app(bot, world):
-    application = ApplicationBuilder().bot(bot).build()
-    reminders.register_jobs(application, make_settings(url_of(world.store)), engine=world.store.engine)
-    reminders.register_handlers(application)
+async def app(fake_request, world):
+    from bot.app import build_application
+
+    settings = make_settings(url_of(world.store), token="123456:TEST")
+    application = build_application(settings, store=world.store, request=fake_request, rate_limiter=False,
+                                    updater=False)
     await application.initialize()
     yield application
     await application.shutdown()

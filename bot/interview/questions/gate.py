@@ -1,0 +1,93 @@
+"""A yes/no gate over a section's table or a subgroup of rows: "no" fills every covered cell with 0
+(an all-zero gate asks the other way round: "are all the figures 0?")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import ClassVar
+
+from report.formats import Table
+from report.model import Report
+from report.numbers import NumberError, parse_row
+
+from ... import messages as M
+from .. import actions as A
+from .base import Move, Question, Refused, Result, Saved
+
+
+@dataclass(frozen=True)
+class GateQuestion(Question):
+    table: Table | None = None
+    subgroup: str | None = None  # the subgroup label of a subgroup gate
+    zero_on_yes: bool = False  # "yes" (not "no") fills the cells with 0
+    kind: ClassVar[str] = "gate"
+
+    def answered(self, report: Report) -> bool:
+        return any(k in report.values for k in self.cells)
+
+    def ask(self, ctx) -> tuple[str, list, list]:
+        from .catalog import row_labels
+
+        fmt = ctx.report.format
+        title = fmt.section(self.section_id).title
+        if self.zero_on_yes:
+            body = M.ask_zero_gate(self.section_id, title, row_labels(fmt, self.section_id))
+            yes, no = M.BTN_ALL_ZERO, M.BTN_FILL_EACH
+        elif self.subgroup:
+            body = M.ask_subgroup_gate(self.subgroup)
+            yes, no = M.BTN_HAVE, M.BTN_HAVE_NOT
+        else:
+            body = M.ask_section_gate(self.section_id, title)
+            yes, no = M.BTN_YES, M.BTN_NO
+        return body, [(ctx.button(yes, A.Yes()), ctx.button(no, A.No()))], []
+
+    def answer(self, ctx, yes: bool) -> Result:
+        from .catalog import index_of, next_unanswered
+
+        fmt = ctx.report.format
+        if not (yes if self.zero_on_yes else not yes):
+            nxt = next_unanswered(fmt, self.section_id, ctx.report, index_of(fmt, self))
+            return Move(nxt.id if nxt is not None else None)
+        zero = {k: Decimal(0) if fmt.cells[k].type == "decimal" else 0 for k in self.cells}
+        return Saved(values=zero, prefix=M.gate_zero_filled(len(self.cells)))
+
+    def press(self, ctx, act) -> Result | None:
+        if isinstance(act, (A.Yes, A.No)):
+            return self.answer(ctx, isinstance(act, A.Yes))
+        return None
+
+    def text(self, ctx, text: str) -> Result:
+        word = text.strip().strip("。.! ！")
+        if word in M.YES_WORDS:
+            return self.answer(ctx, True)
+        if word in M.NO_WORDS:
+            return self.answer(ctx, False)
+        typed = self.typed_figures(ctx, text)
+        return typed if typed is not None else Refused(M.GATE_USE_BUTTONS)
+
+    def typed_figures(self, ctx, text: str) -> Move | None:
+        """Figures typed on a section gate: "there are figures", and they answer the first row (or,
+        pasted, the whole table). None when they do not fit."""
+        from ..paste import looks_like_table, parse_table_paste
+        from .catalog import index_of, next_unanswered
+        from .row import RowQuestion
+
+        if self.subgroup:
+            return None
+        fmt = ctx.report.format
+        nxt = next_unanswered(fmt, self.section_id, ctx.report, index_of(fmt, self))
+        if not isinstance(nxt, RowQuestion):
+            return None
+        if looks_like_table(text):
+            if parse_table_paste(ctx.report, nxt.table, text)[1]:
+                return None
+        else:
+            try:
+                parse_row(text, nxt.types)
+            except NumberError:
+                return None
+        return Move(nxt.id, text)
+
+    def example(self) -> str:
+        return M.example("gate", [])

@@ -1,0 +1,117 @@
+"""A table row: every input column in one message (the totals are computed, never asked), or the
+whole table pasted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from report.formats import Column, Row, Table
+from report.model import Report, Value
+from report.numbers import NumberError, format_value, parse_row
+
+from ... import messages as M
+from .. import actions as A
+from .base import Question, Refused, Result, Saved
+
+_ABSENT = object()  # no effective value (a total whose terms are not all known)
+
+
+def row_text(values: list[Value]) -> str:
+    return " ".join(format_value(v) if v is not None else "?" for v in values)
+
+
+@dataclass(frozen=True)
+class RowQuestion(Question):
+    table: Table | None = None
+    row: Row | None = None
+    columns: tuple[Column, ...] = ()  # the input columns
+    kind: ClassVar[str] = "row"
+
+    @property
+    def types(self) -> list[str]:
+        return [c.type for c in self.columns]
+
+    def answered(self, report: Report) -> bool:
+        return all(k in report.values for k in self.cells)
+
+    def totals(self, report: Report) -> list[tuple[str, Value]]:
+        """(column label, value) of the row's totals that have a value (None for a blank total)."""
+        derived = report.format.derived_keys
+        found = ((c.label, report.effective_value(self.table.key(self.row.id, c.id), _ABSENT))
+                 for c in self.table.columns if self.table.key(self.row.id, c.id) in derived)
+        return [(label, v) for label, v in found if v is not _ABSENT]
+
+    def prompt(self, current: str | None, totals: list[tuple[str, str]]) -> str:
+        return M.ask_row(
+            caption=self.table.caption, note=self.table.note, column_header=self.table.column_header,
+            group=" ".join(x for x in (self.row.group, self.row.subgroup) if x), row_label=self.row.label,
+            columns=[M.column_hint(c.label, c.type, c.unit) for c in self.columns], current=current, totals=totals,
+        )
+
+    def ask(self, ctx) -> tuple[str, list, list]:
+        report = ctx.report
+        current = [report.values.get(k) for k in self.cells]
+        complete = None not in current
+        if complete:
+            totals = [(lab, format_value(v)) for lab, v in self.totals(report)]
+            body = self.prompt(row_text(current), totals)
+        else:
+            body = self.prompt(None, [])
+        rows, nav = [], []
+        suggestion = self.carry_suggestion(ctx) if not complete else None
+        if suggestion:
+            body += "\n\n" + M.offer_carry(ctx.previous.year, row_text([suggestion[k] for k in self.cells]))
+            rows.append((ctx.button(M.BTN_CONFIRM, A.ConfirmCarry()),))
+        if complete:
+            nav.append(ctx.button(M.BTN_RETURN_CHECK if ctx.state.ret else M.BTN_KEEP, A.Keep()))
+        return body, rows, nav
+
+    def text(self, ctx, text: str) -> Result:
+        from ..paste import looks_like_table, parse_table_paste
+
+        text = text.strip()
+        if looks_like_table(text):
+            values, problems = parse_table_paste(ctx.report, self.table, text)
+            if problems:
+                return Refused(M.paste_refused(problems))
+            title = self.table.caption or ctx.report.format.section(self.section_id).title
+            return Saved(values=values, prefix=M.paste_applied(title, len(values)))
+        try:
+            nums = parse_row(text, self.types)
+        except NumberError as exc:
+            return Refused(exc.reason)
+        return self.saved(ctx, dict(zip(self.cells, nums, strict=True)))
+
+    def saved(self, ctx, values: dict) -> Saved:
+        applied = ctx.report.with_answers(values)
+        shown = row_text([applied.values.get(k) for k in self.cells])
+        totals = [(lab, format_value(v)) for lab, v in self.totals(applied) if v is not None]
+        return Saved(values=values, prefix=M.row_saved(self.row.short or self.row.label, shown, totals))
+
+    def press(self, ctx, act) -> Result | None:
+        if isinstance(act, A.ConfirmCarry):
+            suggestion = self.carry_suggestion(ctx)
+            return self.saved(ctx, suggestion) if suggestion is not None else Refused(M.CARRY_GONE)
+        return None
+
+    def carry_suggestion(self, ctx) -> dict[str, Value] | None:
+        """Last year's 结转下年度继续办理 for this year's 上年结转 row (when last year's report is stored)."""
+        prev, fmt = ctx.previous, ctx.report.format
+        to_row = fmt.carry_over.get("to_row")
+        if prev is None or not to_row or f"{self.table.id}.{self.row.id}" != to_row:
+            return None
+        from_row = prev.format.carry_over.get("from_row")
+        if not from_row:
+            return None
+        eff = prev.effective()
+        out: dict[str, Value] = {}
+        for col in self.columns:
+            v = eff.get(f"{from_row}.{col.id}")
+            if v is None:
+                return None
+            out[self.table.key(self.row.id, col.id)] = v
+        return out
+
+    def example(self) -> str:
+        return M.example("row", self.types)
