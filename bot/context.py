@@ -9,6 +9,7 @@ answers with the latest view.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from functools import cached_property
 from typing import Any
@@ -51,17 +52,27 @@ class Context:
         self.memberships = self.store.memberships(self.user.id)
         agency_id, role = state.agency_id, None
         if agency_id is not None:
-            role = self.store.role_in_agency(self.user.id, agency_id)
+            role = self._role(agency_id)
         if role is None:
             agency_id = next((m.agency_id for m in self.memberships if m.agency_id is not None), None)
-            role = self.store.role_in_agency(self.user.id, agency_id) if agency_id is not None else None
+            role = self._role(agency_id) if agency_id is not None else None
         self.agency_id, self.role = (agency_id, role) if role is not None else (None, None)
         year = state.year if state.year in formats.report_years(self.today) else default_year(self.today)
         self.year = year
         return state.replace(agency_id=self.agency_id, year=year)
 
+    def _role(self, agency_id: int) -> str | None:
+        """The user's role for the agency (as Store.role_in_agency), from the memberships read."""
+        direct = {m.role for m in self.memberships if m.agency_id == agency_id}
+        for role in ("reviewer", "officer"):
+            if role in direct:
+                return role
+        if any(m.role == "coordinator" for m in self.memberships):
+            return self.store.role_in_agency(self.user.id, agency_id)
+        return None
+
     def _drop(self) -> None:
-        for name in ("agency", "info", "report", "previous", "needs_approval", "reviewers", "principal"):
+        for name in ("agency", "infos", "info", "report", "previous", "needs_approval", "reviewers", "principal"):
             self.__dict__.pop(name, None)
 
     def refresh(self) -> None:
@@ -109,8 +120,14 @@ class Context:
 
     # -- the report ------------------------------------------------------------------------------------------
     @cached_property
+    def infos(self) -> dict[int, ReportInfo]:
+        """The agency's stored reports of the year and the year before."""
+        return self.store.reports_of_years(self.agency_id, (self.year, self.year - 1))
+
+    @cached_property
     def info(self) -> ReportInfo:
-        return self.store.get_or_create_report(self.agency_id, self.year)
+        found = self.infos.get(self.year)
+        return found if found is not None else self.store.get_or_create_report(self.agency_id, self.year)
 
     @cached_property
     def report(self) -> Report:
@@ -119,7 +136,7 @@ class Context:
     @cached_property
     def previous(self) -> Report | None:
         """Last year's stored report of the agency, if any."""
-        found = self.store.find_report(self.agency_id, self.year - 1)
+        found = self.infos.get(self.year - 1)
         return self.store.load_report(found.id)[0] if found is not None else None
 
     @property
@@ -156,9 +173,16 @@ class Context:
             meta["preamble"] = preamble
         if signature is not _UNSET:
             meta["signature"] = signature
-        self.store.save_answers(self.info.id, user_id=self.user.id, source=self.source, values=values,
-                                narratives=narratives, units=units, expected_version=self._seen(), **meta)
-        self._reload()
+        version = self.store.save_answers(self.info.id, user_id=self.user.id, source=self.source, values=values,
+                                          narratives=narratives, units=units, expected_version=self._seen(), **meta)
+        # what was stored is what is shown: the report read, with these answers (the save refused
+        # any other version)
+        report = self.report.with_answers(values, narratives, units)
+        report.preamble = meta.get("preamble", report.preamble)
+        report.signature = meta.get("signature", report.signature)
+        self.__dict__["report"] = report
+        self.__dict__["info"] = dataclasses.replace(self.info, version=version)
+        self.state = self.state.replace(ver=version, rid=self.info.id)
 
     def replace(self, report: Report, source: str) -> None:
         self.store.replace_report(self.info.id, report, user_id=self.user.id, source=source,
@@ -171,7 +195,7 @@ class Context:
         self._reload()
 
     def _reload(self) -> None:
-        for name in ("info", "report", "reviewers"):
+        for name in ("infos", "info", "report", "reviewers"):
             self.__dict__.pop(name, None)
         self.state = self.state.replace(ver=self.info.version, rid=self.info.id)
 

@@ -5,8 +5,10 @@ SQLite: WAL journal, foreign keys on, a busy timeout, and transactions begun exp
 fails on lock upgrade). PostgreSQL: psycopg 3 (``postgresql://`` / ``postgres://`` URLs accepted).
 
 One unit of work: :func:`session_scope` opened inside another one on the same database (in the same
-thread or task) joins it instead of starting a transaction of its own — a write joins through a
-SAVEPOINT, so a part that fails (an integrity error it handles) rolls back alone. The chat handles
+thread or task) joins it instead of starting a transaction of its own. A part that handles a
+database error itself (an integrity error it turns into "already exists") asks for a SAVEPOINT
+(``savepoint=True``), so that it rolls back alone; anything else that fails rolls back the whole
+unit of work. The chat handles
 each update in one outer transaction this way: every repository function it calls commits with the
 answer, or not at all.
 
@@ -17,6 +19,7 @@ what users typed.
 from __future__ import annotations
 
 import contextlib
+import weakref
 from collections.abc import Iterator
 from contextvars import ContextVar
 from importlib import resources
@@ -93,13 +96,20 @@ def _setup_sqlite(engine: Engine) -> None:
 
 def write_engine(engine: Engine) -> Engine:
     """The same engine (same pool) whose transactions take the write lock at once on SQLite."""
-    return engine.execution_options(**{_WRITE_OPTION: True})
+    found = _WRITE_ENGINES.get(engine)
+    if found is None:
+        found = _WRITE_ENGINES[engine] = engine.execution_options(**{_WRITE_OPTION: True})
+    return found
+
+
+_WRITE_ENGINES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 @contextlib.contextmanager
-def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
+def session_scope(engine: Engine, *, write: bool = False, savepoint: bool = False) -> Iterator[Session]:
     """One transaction: commit on success, roll back on error — or, inside a unit of work already
-    open on this database, a part of it (module docstring).
+    open on this database, a part of it (module docstring; ``savepoint``: a part that can roll back
+    alone).
 
     Use ``write=True`` for any transaction that writes after reading (on SQLite it begins with
     BEGIN IMMEDIATE; elsewhere it changes nothing). Objects are not expired on commit.
@@ -107,7 +117,7 @@ def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
     current = _CURRENT.get()
     if current is not None and current[0] is engine.pool:
         session = current[1]
-        if write:
+        if savepoint:
             with session.begin_nested():
                 yield session
         else:

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .db import session_scope
 from .errors import AlreadyExists, InvalidData, NotFound
 from .infos import AgencyInfo, MembershipInfo, OfficeInfo, UserInfo, agency_info, office_info, user_info
 from .models import AGENCY_KINDS, ROLES, Agency, Membership, Office, User, agency_scope, office_scope
+
+_USER = User.__table__
+_USER_BY_TELEGRAM_ID = select(_USER.c.id, _USER.c.display_name, _USER.c.muted_until).where(
+    _USER.c.telegram_id == bindparam("tg"))
+_M, _A, _O = Membership.__table__, Agency.__table__, Office.__table__
+_MEMBERSHIPS = (
+    select(_M.c.role, _M.c.agency_id, _M.c.office_id, _A.c.name, _O.c.name)
+    .select_from(_M.outerjoin(_A, _A.c.id == _M.c.agency_id).outerjoin(_O, _O.c.id == _M.c.office_id))
+    .where(_M.c.user_id == bindparam("user_id"))
+    .order_by(_M.c.id)
+)
 
 
 class PeopleStore:
@@ -17,22 +28,22 @@ class PeopleStore:
     def _read(self):
         return session_scope(self.engine)
 
-    def _write(self):
-        return session_scope(self.engine, write=True)
+    def _write(self, savepoint: bool = False):
+        return session_scope(self.engine, write=True, savepoint=savepoint)
 
     # -- users ---------------------------------------------------------------------------------------
     def get_or_create_user(self, telegram_id: int, display_name: str = "") -> UserInfo:
         """The user with this Telegram id, created if new; a non-empty display_name is kept current."""
         with self._write() as s:
-            u = s.execute(select(User).where(User.telegram_id == telegram_id)).scalars().first()
+            conn = s.connection()
+            u = conn.execute(_USER_BY_TELEGRAM_ID, {"tg": telegram_id}).first()
             if u is None:
-                u = User(telegram_id=telegram_id, display_name=display_name)
-                s.add(u)
-                s.flush()
+                conn.execute(insert(_USER).values(telegram_id=telegram_id, display_name=display_name))
+                u = conn.execute(_USER_BY_TELEGRAM_ID, {"tg": telegram_id}).first()
             elif display_name and u.display_name != display_name:
-                u.display_name = display_name
-                s.flush()
-            return user_info(u)
+                conn.execute(update(_USER).where(_USER.c.id == u.id).values(display_name=display_name))
+                return UserInfo(u.id, telegram_id, display_name, u.muted_until)
+            return UserInfo(u.id, telegram_id, u.display_name, u.muted_until)
 
     def get_user(self, user_id: int) -> UserInfo:
         with self._read() as s:
@@ -43,13 +54,13 @@ class PeopleStore:
 
     def find_user(self, telegram_id: int) -> UserInfo | None:
         with self._read() as s:
-            u = s.execute(select(User).where(User.telegram_id == telegram_id)).scalars().first()
-            return user_info(u) if u else None
+            u = s.connection().execute(_USER_BY_TELEGRAM_ID, {"tg": telegram_id}).first()
+            return UserInfo(u.id, telegram_id, u.display_name, u.muted_until) if u else None
 
     # -- offices and agencies -------------------------------------------------------------------------
     def create_office(self, name: str, region: str = "", needs_approval: bool = False) -> OfficeInfo:
         try:
-            with self._write() as s:
+            with self._write(savepoint=True) as s:
                 o = Office(name=name, region=region, needs_approval=needs_approval)
                 s.add(o)
                 s.flush()
@@ -76,7 +87,7 @@ class PeopleStore:
         if not name:
             raise InvalidData("an agency needs a name")
         try:
-            with self._write() as s:
+            with self._write(savepoint=True) as s:
                 a = Agency(name=name, kind=kind, office_id=office_id, region=region)
                 s.add(a)
                 s.flush()
@@ -115,7 +126,7 @@ class PeopleStore:
         found = select(Membership.id).where(Membership.user_id == user_id, Membership.scope == scope,
                                             Membership.role == role)
         try:
-            with self._write() as s:
+            with self._write(savepoint=True) as s:
                 if s.execute(found).first() is None:
                     s.add(Membership(user_id=user_id, agency_id=agency_id, office_id=office_id, scope=scope, role=role))
                     s.flush()
@@ -136,15 +147,8 @@ class PeopleStore:
 
     def memberships(self, user_id: int) -> list[MembershipInfo]:
         with self._read() as s:
-            rows = s.execute(
-                select(Membership, Agency.name, Office.name)
-                .outerjoin(Agency, Agency.id == Membership.agency_id)
-                .outerjoin(Office, Office.id == Membership.office_id)
-                .where(Membership.user_id == user_id)
-                .order_by(Membership.id)
-            ).all()
-            return [MembershipInfo(role=m.role, agency_id=m.agency_id, office_id=m.office_id, agency_name=an,
-                                   office_name=on) for m, an, on in rows]
+            rows = s.connection().execute(_MEMBERSHIPS, {"user_id": user_id})
+            return [MembershipInfo(*row) for row in rows]
 
     def role_in_agency(self, user_id: int, agency_id: int) -> str | None:
         """The user's role for this agency: reviewer or officer (direct membership; reviewer wins),

@@ -13,13 +13,34 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .db import session_scope
 from .models import InterviewPosition, ProcessedUpdate, utcnow
 
+_POSITION = InterviewPosition.__table__
+_PROCESSED = ProcessedUpdate.__table__
+_STATE = select(_POSITION.c.state).where(_POSITION.c.user_id == bindparam("user_id"))
+_BUILT: dict[str, tuple] = {}
+
+
+def _statements(dialect: str) -> tuple:
+    """(claim an update id, store a position): the dialect's INSERT … ON CONFLICT, built once."""
+    found = _BUILT.get(dialect)
+    if found is None:
+        insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
+        claim = insert_(_PROCESSED)
+        claim = claim.on_conflict_do_update(
+            index_elements=["update_id"], set_={"processed_at": claim.excluded.processed_at},
+            where=_PROCESSED.c.processed_at < bindparam("cutoff"),
+        ).returning(_PROCESSED.c.update_id)
+        position = insert_(_POSITION)
+        position = position.on_conflict_do_update(index_elements=["user_id"], set_={
+            c: position.excluded[c] for c in ("state", "agency_id", "year", "updated_at")})
+        found = _BUILT[dialect] = (claim, position)
+    return found
 # Telegram keeps an undelivered update for at most 24 hours; beyond this an id is a new update.
 REDELIVERY_WINDOW = dt.timedelta(hours=26)
 
@@ -36,11 +57,11 @@ class PositionStore:
 
     def get_position(self, user_id: int) -> dict | None:
         with session_scope(self.engine) as s:
-            row = s.get(InterviewPosition, user_id)
-            if row is None:
+            text = s.connection().execute(_STATE, {"user_id": user_id}).scalar()
+            if text is None:
                 return None
             try:
-                data = json.loads(row.state)
+                data = json.loads(text)
             except ValueError:
                 return None
             return data if isinstance(data, dict) else None
@@ -48,32 +69,24 @@ class PositionStore:
     def set_position(self, user_id: int, position: dict | None) -> None:
         """Store (None: clear) where the user stands (a JSON-able dict)."""
         with session_scope(self.engine, write=True) as s:
-            row = s.get(InterviewPosition, user_id)
+            conn = s.connection()
             if position is None:
-                if row is not None:
-                    s.delete(row)
+                conn.execute(delete(_POSITION).where(_POSITION.c.user_id == user_id))
                 return
-            text = json.dumps(position, ensure_ascii=False, sort_keys=True)
-            agency_id, year = _int_or_none(position.get("agency_id")), _int_or_none(position.get("year"))
-            if row is None:
-                s.add(InterviewPosition(user_id=user_id, state=text, agency_id=agency_id, year=year))
-            elif row.state != text:
-                row.state, row.agency_id, row.year, row.updated_at = text, agency_id, year, utcnow()
+            row = {"user_id": user_id, "state": json.dumps(position, ensure_ascii=False, sort_keys=True),
+                   "agency_id": _int_or_none(position.get("agency_id")), "year": _int_or_none(position.get("year")),
+                   "updated_at": utcnow()}
+            conn.execute(_statements(conn.dialect.name)[1], row)
 
     def claim_update(self, update_id: int, now: dt.datetime | None = None) -> bool:
         """Record that this update is being handled (in the caller's unit of work): True the first
         time, False when it was handled before (within :data:`REDELIVERY_WINDOW`)."""
         now = now or utcnow()
-        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
-        table = ProcessedUpdate.__table__
-        stmt = insert(table).values(update_id=update_id, processed_at=now)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["update_id"],
-            set_={"processed_at": stmt.excluded.processed_at},
-            where=table.c.processed_at < now - REDELIVERY_WINDOW,
-        ).returning(table.c.update_id)
         with session_scope(self.engine, write=True) as s:
-            return s.connection().execute(stmt).first() is not None
+            conn = s.connection()
+            claim = _statements(conn.dialect.name)[0]
+            return conn.execute(claim, {"update_id": update_id, "processed_at": now,
+                                        "cutoff": now - REDELIVERY_WINDOW}).first() is not None
 
     def is_update_claimed(self, update_id: int) -> bool:
         with session_scope(self.engine) as s:

@@ -2,8 +2,10 @@
 
 Every write to a report is one transaction (or a part of the caller's unit of work) that locks the
 report row, checks the version the caller showed (``expected_version``: a concurrent change is
-refused with :class:`~storage.errors.StaleWrite` instead of silently lost), writes the changed rows
-with one audit event per changed key, and bumps the version. Nothing changed: nothing written.
+refused with :class:`~storage.errors.StaleWrite` instead of silently lost), compares the answers
+with the report as stored, writes what differs with one audit event per changed key, and bumps the
+version. Nothing changed: nothing written. The stored report of a version is read once
+(storage/report_cache.py).
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from report import formats
@@ -32,40 +36,84 @@ from .models import (
     User,
     utcnow,
 )
+from .report_cache import ReportCache
 
 _KEEP = object()  # "leave as stored" for the opening paragraph and the 落款
+_REPORT = ReportRow.__table__
+_ROW = (_REPORT.c.id, _REPORT.c.agency_id, _REPORT.c.year, _REPORT.c.format_id, _REPORT.c.status,
+        _REPORT.c.version, _REPORT.c.updated_at, _REPORT.c.created_at)
+_AGENCY = Agency.__table__
+_CELL = CellValue.__table__
+_TEXT = NarrativePartRow.__table__
+# The hot statements, built once: a statement object keeps its compiled form and cache key.
+_BY_ID = (select(*_ROW, _AGENCY.c.name.label("agency")).join(_AGENCY, _AGENCY.c.id == _REPORT.c.agency_id)
+          .where(_REPORT.c.id == bindparam("report_id")))
+_BY_ID_LOCKED = _BY_ID.with_for_update(of=_REPORT)
+_OF_YEARS = select(*_ROW).where(_REPORT.c.agency_id == bindparam("agency_id"),
+                                _REPORT.c.year.in_(bindparam("years", expanding=True)))
+_CELLS = select(_CELL.c.key, _CELL.c.kind, _CELL.c.int_value, _CELL.c.decimal_text, _CELL.c.unit).where(
+    _CELL.c.report_id == bindparam("report_id"))
+_TEXTS = select(_TEXT.c.key, _TEXT.c.text).where(_TEXT.c.report_id == bindparam("report_id"))
+_BUMP = update(_REPORT).where(_REPORT.c.id == bindparam("report_id")).values(
+    version=bindparam("version"), updated_at=bindparam("now"), status=bindparam("status"),
+    format_id=bindparam("format_id"))
+_AUDIT = insert(AuditEvent.__table__)
+_DELETE_CELLS = delete(_CELL).where(_CELL.c.report_id == bindparam("report_id"),
+                                    _CELL.c.key.in_(bindparam("keys", expanding=True)))
+_DELETE_TEXTS = delete(_TEXT).where(_TEXT.c.report_id == bindparam("report_id"),
+                                    _TEXT.c.key.in_(bindparam("keys", expanding=True)))
+
+
+def _upserts(dialect: str) -> tuple:
+    """(cells, texts) INSERT … ON CONFLICT DO UPDATE of the dialect, built once."""
+    found = _UPSERTS.get(dialect)
+    if found is None:
+        insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
+        cells, texts = insert_(_CELL), insert_(_TEXT)
+        found = _UPSERTS[dialect] = (
+            cells.on_conflict_do_update(index_elements=["report_id", "key"], set_={
+                c: cells.excluded[c] for c in ("kind", "int_value", "decimal_text", "unit")}),
+            texts.on_conflict_do_update(index_elements=["report_id", "key"], set_={"text": texts.excluded.text}),
+        )
+    return found
+
+
+_UPSERTS: dict[str, tuple] = {}
 
 
 class ReportStore:
     engine = None  # set by Store
+    reports: ReportCache
 
     # -- rows ---------------------------------------------------------------------------------------
     def get_or_create_report(self, agency_id: int, year: int, format_id: str | None = None) -> ReportInfo:
         """The agency's report for the year; a new one uses the year's format (or format_id)."""
-        found = select(ReportRow).where(ReportRow.agency_id == agency_id, ReportRow.year == year)
+        found = self.find_report(agency_id, year)
+        if found is not None:
+            return found
         try:
-            with session_scope(self.engine, write=True) as s:
-                r = s.execute(found).scalars().first()
-                if r is None:
-                    if s.get(Agency, agency_id) is None:
-                        raise NotFound("agency", agency_id)
-                    r = ReportRow(agency_id=agency_id, year=year, format_id=formats.for_year(year, format_id).id)
-                    s.add(r)
-                    s.flush()
+            with session_scope(self.engine, write=True, savepoint=True) as s:
+                if s.get(Agency, agency_id) is None:
+                    raise NotFound("agency", agency_id)
+                r = ReportRow(agency_id=agency_id, year=year, format_id=formats.for_year(year, format_id).id)
+                s.add(r)
+                s.flush()
                 return report_info(r)
         except IntegrityError:  # created concurrently
-            with session_scope(self.engine) as s:
-                return report_info(s.execute(found).scalars().one())
+            return self.find_report(agency_id, year)
 
     def get_report_info(self, report_id: int) -> ReportInfo:
         with session_scope(self.engine) as s:
-            return report_info(_row(s, report_id))
+            return _info(_row(s, report_id))
 
     def find_report(self, agency_id: int, year: int) -> ReportInfo | None:
+        return self.reports_of_years(agency_id, (year,)).get(year)
+
+    def reports_of_years(self, agency_id: int, years) -> dict[int, ReportInfo]:
+        """The agency's stored reports of these years (one statement)."""
         with session_scope(self.engine) as s:
-            r = s.execute(select(ReportRow).where(ReportRow.agency_id == agency_id,
-                                                  ReportRow.year == year)).scalars().first()
-            return report_info(r) if r else None
+            rows = s.connection().execute(_OF_YEARS, {"agency_id": agency_id, "years": list(years)})
+            return {r.year: _info(r) for r in rows}
 
     def reports_of_agency(self, agency_id: int) -> list[ReportInfo]:
         with session_scope(self.engine) as s:
@@ -77,25 +125,30 @@ class ReportStore:
         """The domain Report (entered values only, no derived totals; agency = the agency's name)
         and its version. The caller gets its own copy."""
         with session_scope(self.engine) as s:
-            found = s.execute(select(ReportRow, Agency.name).join(Agency, Agency.id == ReportRow.agency_id)
-                              .where(ReportRow.id == report_id)).first()
-            if found is None:
-                raise NotFound("report", report_id)
-            r, agency = found
-            rep = Report(format=formats.for_year(r.year, r.format_id), year=r.year, agency=agency)
-            cells = s.execute(select(CellValue.key, CellValue.kind, CellValue.int_value, CellValue.decimal_text,
-                                     CellValue.unit).where(CellValue.report_id == r.id))
-            for key, kind, iv, dec, unit in cells:
-                if kind is not None:
-                    rep.values[key] = V.decode(key, kind, iv, dec)
-                if unit is not None:
-                    rep.units[key] = unit
-            texts = dict(s.execute(select(NarrativePartRow.key, NarrativePartRow.text)
-                                   .where(NarrativePartRow.report_id == r.id)).all())
-            rep.preamble = texts.pop(V.PREAMBLE_KEY, None)
-            rep.signature = V.signature_of(texts.pop(V.SIGNATURE_KEY, None))
-            rep.narratives = texts
-            return rep, r.version
+            r = _row(s, report_id)
+            return self._stored(s, r).copy(), r.version
+
+    def _stored(self, s, r) -> Report:
+        """The report as stored at the row's version (shared: do not change it); ``r``: a report row
+        read with its agency's name (:func:`_row`)."""
+        agency = r.agency
+        key = (r.id, r.version, r.created_at)
+        found = self.reports.get(key)
+        if found is not None:
+            return found if found.agency == agency else found.copy(agency=agency)
+        rep = Report(format=formats.for_year(r.year, r.format_id), year=r.year, agency=agency)
+        cells = s.connection().execute(_CELLS, {"report_id": r.id})
+        for cell, kind, iv, dec, unit in cells:
+            if kind is not None:
+                rep.values[cell] = V.decode(cell, kind, iv, dec)
+            if unit is not None:
+                rep.units[cell] = unit
+        texts = dict(s.connection().execute(_TEXTS, {"report_id": r.id}).all())
+        rep.preamble = texts.pop(V.PREAMBLE_KEY, None)
+        rep.signature = V.signature_of(texts.pop(V.SIGNATURE_KEY, None))
+        rep.narratives = texts
+        self.reports.remember(s, key, rep)
+        return rep
 
     def audit_events(self, report_id: int) -> list[AuditInfo]:
         with session_scope(self.engine) as s:
@@ -127,14 +180,12 @@ class ReportStore:
         _check_source(source)
         with session_scope(self.engine, write=True) as s:
             r = _locked(s, report_id, expected_version)
-            fmt = formats.for_year(r.year, r.format_id)
-            vals, narrs, us = V.validated(fmt, values, narratives, units)
+            vals, narrs, us = V.validated(formats.for_year(r.year, r.format_id), values, narratives, units)
             if preamble is not _KEEP:
                 narrs[V.PREAMBLE_KEY] = preamble
             if signature is not _KEEP:
                 narrs[V.SIGNATURE_KEY] = V.signature_text(signature)
-            changed = _apply(s, r, user_id=user_id, source=source, values=vals, narratives=narrs, units=us)
-            return _bump(s, r) if changed else r.version
+            return self._save(s, r, user_id=user_id, source=source, values=vals, narratives=narrs, units=us)
 
     def replace_report(self, report_id: int, rep: Report, *, user_id: int | None, source: str,
                        expected_version: int | None = None) -> int:
@@ -148,27 +199,20 @@ class ReportStore:
             r = _locked(s, report_id, expected_version)
             if rep.year != r.year:
                 raise InvalidData(f"report {r.id} is of {r.year}, not {rep.year}")
-            fmt = rep.format
-            vals, narrs, us = V.validated(fmt, rep.values, rep.narratives, rep.units, drop_derived=True)
-            stored_cells = set(s.execute(select(CellValue.key).where(CellValue.report_id == r.id)).scalars())
-            stored_texts = set(s.execute(select(NarrativePartRow.key)
-                                         .where(NarrativePartRow.report_id == r.id)).scalars()) - set(V.META_KEYS)
-            changed = 0
-            if fmt.id != r.format_id:
-                _audit(s, r.id, user_id, source, "format", r.format_id, fmt.id)
-                r.format_id = fmt.id
-                changed += 1
+            stored = self._stored(s, r)
+            vals, narrs, us = V.validated(rep.format, rep.values, rep.narratives, rep.units, drop_derived=True)
+            format_changed = rep.format.id != r.format_id
+            if format_changed:
+                _audit_rows(s, [_event(r.id, user_id, source, "format", r.format_id, rep.format.id)])
             if rep.preamble is not None:
                 narrs[V.PREAMBLE_KEY] = rep.preamble
             if rep.signature != Signature():
                 narrs[V.SIGNATURE_KEY] = V.signature_text(rep.signature)
-            changed += _apply(
-                s, r, user_id=user_id, source=source,
-                values={k: None for k in stored_cells} | vals,
-                narratives={k: None for k in stored_texts} | narrs,
-                units={k: None for k in stored_cells} | us,
-            )
-            return _bump(s, r) if changed else r.version
+            cells = set(stored.values) | set(stored.units)
+            return self._save(s, r, user_id=user_id, source=source, stored=stored, format_id=rep.format.id,
+                              values={k: None for k in cells} | vals,
+                              narratives={k: None for k in stored.narratives} | narrs,
+                              units={k: None for k in cells} | us)
 
     def set_status(self, report_id: int, status: str, *, user_id: int | None, expected_version: int | None = None,
                    source: str = "chat") -> int:
@@ -181,95 +225,107 @@ class ReportStore:
             r = _locked(s, report_id, expected_version)
             if r.status == status:
                 return r.version
-            _audit(s, r.id, user_id, source, "status", r.status, status)
-            r.status = status
-            return _bump(s, r)
+            _audit_rows(s, [_event(r.id, user_id, source, "status", r.status, status)])
+            return self._bump(s, r, self._stored(s, r), status=status)
+
+    # -- the one write path --------------------------------------------------------------------------
+    def _save(self, s, r, *, user_id, source, values: Mapping, narratives: Mapping, units: Mapping,
+              stored: Report | None = None, format_id: str | None = None) -> int:
+        """Write what differs from the stored report, with one audit event per changed key, and bump
+        the version; the one rule of what a save writes, for every write path."""
+        stored = stored if stored is not None else self._stored(s, r)
+        events: list[dict] = []
+        cell_rows: list[dict] = []
+        gone: list[str] = []
+        for key in sorted(set(values) | set(units)):
+            old_value, old_unit = stored.values.get(key), stored.units.get(key)
+            new_value = values[key] if key in values else old_value
+            new_unit = units[key] if key in units else old_unit
+            if not V.same(old_value, new_value):
+                events.append(_event(r.id, user_id, source, key, V.audit_value(old_value), V.audit_value(new_value)))
+            if old_unit != new_unit:
+                events.append(_event(r.id, user_id, source, key + V.UNIT_SUFFIX, old_unit, new_unit))
+            if V.same(old_value, new_value) and old_unit == new_unit:
+                continue
+            if new_value is None and new_unit is None:
+                gone.append(key)
+            else:
+                cell_rows.append({"report_id": r.id, "key": key, "unit": new_unit, **V.encode(new_value)})
+        old_texts = {**stored.narratives, **V.meta_texts(stored.preamble, stored.signature)}
+        text_rows: list[dict] = []
+        texts_gone: list[str] = []
+        for key in sorted(narratives):
+            text, old = narratives[key], old_texts.get(key)
+            if old == text:
+                continue
+            events.append(_event(r.id, user_id, source, key, V.audit_text(old), V.audit_text(text)))
+            if text is None:
+                texts_gone.append(key)
+            else:
+                text_rows.append({"report_id": r.id, "key": key, "text": text})
+        if not events and format_id in (None, r.format_id):
+            return r.version
+        conn = s.connection()
+        upsert_cells, upsert_texts = _upserts(conn.dialect.name)
+        if cell_rows:
+            conn.execute(upsert_cells, cell_rows)
+        if gone:
+            conn.execute(_DELETE_CELLS, {"report_id": r.id, "keys": gone})
+        if text_rows:
+            conn.execute(upsert_texts, text_rows)
+        if texts_gone:
+            conn.execute(_DELETE_TEXTS, {"report_id": r.id, "keys": texts_gone})
+        _audit_rows(s, events)
+        after = stored.with_answers({k: values[k] for k in values}, {k: v for k, v in narratives.items()
+                                                                    if k not in V.META_KEYS}, dict(units))
+        after.format = formats.for_year(r.year, format_id or r.format_id)
+        after.preamble = narratives[V.PREAMBLE_KEY] if V.PREAMBLE_KEY in narratives else stored.preamble
+        after.signature = (V.signature_of(narratives[V.SIGNATURE_KEY]) if V.SIGNATURE_KEY in narratives
+                           else stored.signature)
+        return self._bump(s, r, after, format_id=format_id or r.format_id)
+
+    def _bump(self, s, r, after: Report, **changes) -> int:
+        """version += 1 (the row is locked: FOR UPDATE on PostgreSQL, the write transaction on
+        SQLite), with ``changes`` to the row; the report of the new version is remembered once
+        committed."""
+        version = r.version + 1
+        s.connection().execute(_BUMP, {"report_id": r.id, "version": version, "now": utcnow(),
+                                       "status": changes.get("status", r.status),
+                                       "format_id": changes.get("format_id", r.format_id)})
+        self.reports.remember(s, (r.id, version, r.created_at), after)
+        return version
 
 
-# -- one write path -----------------------------------------------------------------------------------
 def _check_source(source: str) -> None:
     if source not in AUDIT_SOURCES:
         raise InvalidData(f"unknown audit source {source!r}")
 
 
-def _row(s, report_id: int, *, lock: bool = False) -> ReportRow:
-    q = select(ReportRow).where(ReportRow.id == report_id)
-    r = s.execute(q.with_for_update() if lock else q).scalars().first()
+def _row(s, report_id: int, *, lock: bool = False):
+    """The report row with its agency's name (``agency``); locked for writing when ``lock``."""
+    r = s.connection().execute(_BY_ID_LOCKED if lock else _BY_ID, {"report_id": report_id}).first()
     if r is None:
         raise NotFound("report", report_id)
     return r
 
 
-def _locked(s, report_id: int, expected_version: int | None) -> ReportRow:
+def _info(r) -> ReportInfo:
+    return ReportInfo(id=r.id, agency_id=r.agency_id, year=r.year, format_id=r.format_id, status=r.status,
+                      version=r.version, updated_at=r.updated_at)
+
+
+def _locked(s, report_id: int, expected_version: int | None):
     r = _row(s, report_id, lock=True)
     if expected_version is not None and r.version != expected_version:
         raise StaleWrite(report_id, expected_version, r.version)
     return r
 
 
-def _bump(s, r: ReportRow) -> int:
-    """version += 1 (the row is locked: on PostgreSQL FOR UPDATE, on SQLite the write transaction)."""
-    r.version += 1
-    r.updated_at = utcnow()
-    s.flush()
-    return r.version
+def _event(report_id: int, user_id, source: str, key: str, old: str | None, new: str | None) -> dict:
+    return {"at": utcnow(), "user_id": user_id, "report_id": report_id, "key": key, "old": old, "new": new,
+            "source": source}
 
 
-def _audit(s, report_id: int, user_id: int | None, source: str, key: str, old: str | None, new: str | None) -> None:
-    s.add(AuditEvent(report_id=report_id, user_id=user_id, source=source, key=key, old=old, new=new, at=utcnow()))
-
-
-def _apply(s, r: ReportRow, *, user_id: int | None, source: str, values: Mapping, narratives: Mapping,
-           units: Mapping) -> int:
-    """Write what differs from the stored rows, with one audit event per changed key; returns how
-    many keys changed. The one rule of what a save writes, for every write path."""
-    now = utcnow()
-    events: list[dict] = []
-
-    def audit(key: str, old: str | None, new: str | None) -> None:
-        events.append({"at": now, "user_id": user_id, "report_id": r.id, "key": key, "old": old, "new": new,
-                       "source": source})
-
-    keys = sorted(set(values) | set(units))
-    stored = {c.key: c for c in s.execute(select(CellValue).where(
-        CellValue.report_id == r.id, CellValue.key.in_(keys))).scalars()} if keys else {}
-    for key in keys:
-        row = stored.get(key)
-        old_value = V.decode(key, row.kind, row.int_value, row.decimal_text) if row is not None else None
-        old_unit = row.unit if row is not None else None
-        new_value = values[key] if key in values else old_value
-        new_unit = units[key] if key in units else old_unit
-        if not V.same(old_value, new_value):
-            audit(key, V.audit_value(old_value), V.audit_value(new_value))
-        if old_unit != new_unit:
-            audit(key + V.UNIT_SUFFIX, old_unit, new_unit)
-        if V.same(old_value, new_value) and old_unit == new_unit:
-            continue
-        if new_value is None and new_unit is None:
-            s.delete(row)
-        elif row is None:
-            s.add(CellValue(report_id=r.id, key=key, unit=new_unit, **V.encode(new_value)))
-        else:
-            for column, v in V.encode(new_value).items():
-                setattr(row, column, v)
-            row.unit = new_unit
-    if narratives:
-        texts = {n.key: n for n in s.execute(select(NarrativePartRow).where(
-            NarrativePartRow.report_id == r.id, NarrativePartRow.key.in_(sorted(narratives)))).scalars()}
-        for key in sorted(narratives):
-            text, row = narratives[key], texts.get(key)
-            old = row.text if row is not None else None
-            if old == text:
-                continue
-            audit(key, V.audit_text(old), V.audit_text(text))
-            if text is None:
-                s.delete(row)
-            elif row is None:
-                s.add(NarrativePartRow(report_id=r.id, key=key, text=text))
-            else:
-                row.text = text
+def _audit_rows(s, events: list[dict]) -> None:
     if events:
-        s.flush()
-        s.execute(insert(AuditEvent), events)
-    return len(events)
-
+        s.connection().execute(_AUDIT, events)

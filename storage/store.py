@@ -33,6 +33,7 @@ from .infos import (
 )
 from .people import PeopleStore
 from .positions import PositionStore
+from .report_cache import ReportCache
 from .reports import ReportStore
 from .values import UNIT_SUFFIX
 
@@ -46,6 +47,7 @@ __all__ = [
 class Store(PeopleStore, ReportStore, PositionStore):
     def __init__(self, engine: Engine):
         self.engine = engine
+        self.reports = ReportCache()  # the stored report of each (id, version), read once
 
     @classmethod
     def from_url(cls, url: str, *, upgrade: bool = True) -> Store:
