@@ -108,3 +108,44 @@ def parse_year(text: str) -> int | None:
     t = normalize(text).rstrip("。.！!").translate(_CHINESE_DIGITS).replace(" ", "")
     m = YEAR_RE.match(t)
     return int(m.group(1)) if m else None
+
+
+# What officers add to a figure: a unit (12件, 3人次), closing punctuation (3。), or 无 for none.
+_UNIT_SUFFIX = re.compile(r"(?<=\d)(?:件|个|条|项|次|人次|人|家|份|元|万元)$")
+_NONE_WORDS = frozenset({"无", "没有", "无。", "没有。"})
+_TRAILING = "。．.，,；;！!"
+
+
+def answer_tokens(text: str) -> list[str]:
+    """The number tokens of a typed answer, as officers write them: "12件 3个。" → ["12", "3"];
+    "无" (none) → ["0"]. What cannot be a figure is left as it is (parse_value refuses it)."""
+    out = []
+    for tok in split_numbers(text):
+        tok = tok.rstrip(_TRAILING)
+        if not tok:
+            continue
+        if tok in _NONE_WORDS:
+            out.append("0")
+            continue
+        out.append(_UNIT_SUFFIX.sub("", tok))
+    return out
+
+
+def parse_answer(text: str, types: list[str], totals: int = 0) -> tuple[list[int | Decimal], list[int | Decimal]]:
+    """A row typed by an officer: (the values of its ``types`` columns, the totals typed after them).
+    ``totals``: how many total columns the row has; they may be typed too (then they come last).
+    "无" means 0 where a count is asked. NumberError with the reason otherwise."""
+    tokens = answer_tokens(text)
+    n = len(types)
+    if len(tokens) not in (n, n + totals):
+        reason = f"需要 {n} 个数字，收到 {len(tokens)} 个"
+        if totals:
+            reason += f"（合计由系统自动计算，只填前 {n} 栏即可）"
+        grouped = THOUSANDS_RE.search(normalize(text)) if len(tokens) > n + totals else None
+        if grouped:
+            plain = grouped.group(0).replace(",", "")
+            reason += f"（逗号用来分隔各栏；如果“{grouped.group(0)}”是一个数，请写成 {plain}）"
+        raise NumberError(reason)
+    values = [parse_value(tok, typ) for tok, typ in zip(tokens[:n], types, strict=True)]
+    given = [parse_value(tok, "decimal" if "decimal" in types else "signed_int") for tok in tokens[n:]]
+    return values, given

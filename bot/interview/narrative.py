@@ -25,10 +25,55 @@ def heading_pattern(label: str) -> re.Pattern | None:
         return None
     num, name = re.escape(m.group(1)), re.escape(m.group(2))
     return re.compile(
-        rf"^[ \t\u3000]*[（(][ \t\u3000]*{num}[ \t\u3000]*[）)][ \t\u3000]*{name}(?:情况)?"
+        rf"^[ \t\u3000]*[（(][ \t\u3000]*{num}[ \t\u3000]*[）)][ \t\u3000]*(?:关于)?{name}(?:{RENAMED})?"
         rf"(?:[ \t\u3000]*[。．.：:]|[ \t\u3000]*$|[ \t\u3000]+)",
         re.M,
     )
+
+
+# Words published reports add to a sub-heading: （一）主动公开情况 / 方面 / 工作 / 政府信息情况.
+RENAMED = "情况|方面|工作|政府信息情况|政府信息"
+
+
+@cache
+def title_pattern(section_id: str) -> re.Pattern:
+    """A section's title at a line start: 一、总体情况 / 五、存在的主要问题… (the numeral and 、 or a
+    point, then the rest of that line)."""
+    return re.compile(rf"^[ \t\u3000]*{re.escape(section_id)}[ \t\u3000]*[、.．][^\n]*(?:\n|$)")
+
+
+def strip_title(section, text: str) -> str:
+    """The text without a first line that only repeats the section's title (“一、总体情况”)."""
+    m = title_pattern(section.id).match(text)
+    if m is None:
+        return text
+    line = m.group(0).strip()
+    name = line.split("、", 1)[-1].split(".", 1)[-1].split("．", 1)[-1].strip(" 。：:")
+    if name and (name in section.heading or section.heading in name) and len(name) <= len(section.heading) + 6:
+        return text[m.end():].lstrip("\n")
+    return text
+
+
+def leading_part(fmt, text: str, current: str):
+    """(part, the text after its heading) when ``text`` begins with the heading of another narrative
+    part than ``current`` (a sub-heading such as “（二）依申请公开”, or the title of a one-part section
+    such as “五、存在的主要问题及改进情况”); None otherwise."""
+    for section in fmt.sections:
+        if section.kind != "narrative":
+            continue
+        if len(section.parts) == 1:
+            part = section.parts[0]
+            if part.key != current and title_pattern(section.id).match(text):
+                stripped = strip_title(section, text)
+                if stripped != text:
+                    return part, stripped
+            continue
+        for part in section.parts:
+            rx = heading_pattern(part.label)
+            m = rx.match(text) if rx is not None else None
+            if m is not None and part.key != current:
+                return part, text[m.end():].strip()
+    return None
 
 
 def split_by_headings(section, text: str) -> tuple[str, list[tuple[str, str]]] | None:

@@ -108,8 +108,9 @@ def back(ctx, state, q: Q.Question) -> Step:
     while hist:
         prev = Q.find(fmt, hist.pop())
         if prev is not None and prev.id != q.id:
-            return Step(state.replace(q=prev.id, fails=0, pending=None, adv=None, mv=None, hist=tuple(hist)))
+            return Step(state.replace(q=prev.id, fails=0, pending=None, open=None, adv=None, mv=None,
+                                      hist=tuple(hist)))
     prev = Q.previous(fmt, q)
     if prev is None:
         return Step(state.goto(HUB))
-    return Step(state.replace(q=prev.id, fails=0, pending=None, adv=None, mv=None))
+    return Step(state.replace(q=prev.id, fails=0, pending=None, open=None, adv=None, mv=None))

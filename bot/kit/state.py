@@ -34,6 +34,7 @@ class State:
     ret: str | None = None  # "check" / "all": where an edit returns to
     fails: int = 0  # failed answers to the current question
     pending: str | None = None  # a text waiting for 追加 / 替换
+    open: str | None = None  # the narrative part being written: further texts are added to it
     adv: str | None = None  # the section just completed when the walk moved on
     mv: dict | None = None  # {"k": part key, "t": text}: a continuation 改为本题答案 may move here
     lp: str | None = None  # the narrative part last written to, when (epoch seconds) and how long
@@ -98,7 +99,7 @@ class State:
 
 
 # Fields of one screen, reset when the screen changes.
-SCREEN_FIELDS = ("q", "sec", "ret", "fails", "pending", "adv", "mv", "paste", "reg_name", "wait", "imp", "ovr",
+SCREEN_FIELDS = ("q", "sec", "ret", "fails", "pending", "open", "adv", "mv", "paste", "reg_name", "wait", "imp", "ovr",
                  "back", "office", "agency", "report", "kind", "cy")
 # Fields that change without expiring the buttons on screen.
 _UNTRACKED = {"tok", "fails", "ver", "rid", "lp", "lt", "ln", "skp", "hist"}
@@ -146,6 +147,7 @@ _ID = _int(1, 2**31 - 1)
 _CHECKS = {
     "tok": _int(0, 10**9), "screen": _text(32), "agency_id": _ID, "year": _int(2000, 2100), "ver": _ID, "rid": _ID,
     "q": _text(64), "sec": _text(8), "ret": _text(8), "fails": _int(0, 1000), "pending": _text(MAX_TEXT),
+    "open": _text(64),
     "adv": _text(8), "mv": _small_dict(MAX_TEXT + 200), "lp": _text(64), "lt": _number, "ln": _int(0, 10**7),
     "skp": _keys, "hist": _keys, "paste": _small_dict(20_000), "reg_name": _text(60), "wait": _flag,
     "imp": _small_dict(MAX_IMPORT_CHARS), "ovr": _flag, "back": _small_dict(400), "office": _ID, "agency": _ID,

@@ -217,6 +217,16 @@ def narrative_saved(label: str, n: int) -> str:
     return f"✅ 已保存{label}，共 {n} 字。"
 
 
+def narrative_added(label: str, added: int, total: int) -> str:
+    return f"✅ 已接在{label}后面（本条 {added} 字，现共 {total} 字）。"
+
+
+def ask_more_narrative(title: str, current: str) -> str:
+    preview = current if len(current) <= 120 else "……" + current[-120:]
+    return (f"正在填写“{title}”（已有 {len(current)} 字）：\n{preview}\n\n"
+            "可以继续发送，会接在后面；这一部分写完了，请点“下一题”。")
+
+
 SPLIT_REPLACED = "替换了原有内容"
 SPLIT_APPENDED = "接在原文之后"
 
@@ -343,6 +353,11 @@ def ask_row(
         lines.append(f"当前：{current}{tot}")
     lines.append("也可以从 Excel/WPS 复制整张表粘贴过来。")
     return "\n".join(lines)
+
+
+def row_total_mismatch(column: str, typed: str, computed: str) -> str:
+    return (f"最后的“{column}”填的是 {typed}，但按各栏相加应为 {computed}（合计由系统自动计算，可以不填）。"
+            "请核对各栏数字")
 
 
 def row_saved(label: str, shown: str, totals: list[tuple[str, str]]) -> str:

@@ -106,7 +106,7 @@ async def sample_report_fast(chat, rep: Report) -> bytes:
     await chat.press(M.BTN_ALL_ZERO)
     await chat.press(M.BTN_NO, exact=True)  # 三: no applications
     await chat.press(M.BTN_NO, exact=True)  # 四: no reviews or lawsuits
-    await chat.send(rep.narratives["n5"])
+    await answer_narrative(chat, rep.narratives["n5"])
     await chat.press(M.BTN_USE_DRAFT)
     await chat.command("/export")
     await chat.press(M.EXPORT_KINDS["docx"])
@@ -116,9 +116,9 @@ async def sample_report_fast(chat, rep: Report) -> bytes:
 
 
 async def short_report_via_template(chat, rep: Report) -> bytes:
-    """From /start to the received .docx: the tables through the Excel template, the narratives
-    typed one part per message (each saved part moves on to the next; 二–四 are complete, so the
-    walk goes from 一 straight to 五). Returns the .docx bytes."""
+    """From /start to the received .docx: the tables through the Excel template, 一 in one message
+    with its sub-headings (二–四 are complete, so the walk goes from 一 straight to 五), 五 and 六
+    typed. Returns the .docx bytes."""
     fmt = rep.format
     await chat.command("/start")
     await chat.command("/template")
@@ -126,7 +126,8 @@ async def short_report_via_template(chat, rep: Report) -> bytes:
     assert name.endswith(".xlsx"), name
     await chat.upload(name, fill_template(template, rep))
     await chat.press(fmt.sections[0].title)
-    for section in fmt.sections:
+    await chat.send(narrative_in_one_message(rep))  # 一 with its sub-headings: every part at once
+    for section in fmt.sections[1:]:
         if section.kind != "narrative":
             continue
         for part in section.parts:
@@ -139,8 +140,9 @@ async def short_report_via_template(chat, rep: Report) -> bytes:
 
 
 async def answer_narrative(chat, text: str) -> None:
-    """Type a narrative part: the bot saves it and asks the next question."""
+    """Type a narrative part (the part stays open for more text), then 下一题."""
     await chat.send(text)
+    await chat.press(M.BTN_NEXT, exact=True)
 
 
 async def answer_section(chat, rep: Report, section_id: str) -> None:

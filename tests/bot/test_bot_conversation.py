@@ -90,8 +90,9 @@ async def test_sample_report_needs_at_most_15_user_messages(migrated_db_url):
     try:
         rep = sample_report()
         data = await sample_report_fast(chat, rep)
-        # /start, name, kind, 一 in one message, 二 是（全部填 0）, 三 否, 四 否, 五, 采用草稿, /export, Word
-        assert chat.user_messages == 11
+        # /start, name, kind, 一 in one message, 二 是（全部填 0）, 三 否, 四 否, 五, 下一题, 采用草稿,
+        # /export, Word
+        assert chat.user_messages == 12
         assert chat.user_messages <= 15
         expected = Report(format=rep.format, year=rep.year, agency=rep.agency, values=rep.values,
                           narratives=dict(rep.narratives))
@@ -108,13 +109,13 @@ async def test_sample_report_needs_at_most_15_user_messages(migrated_db_url):
 
 async def test_template_route_also_fits_in_15_messages(chat):
     await short_report_via_template(chat, sample_report())
-    # /start, /template, the .xlsx, 一, five parts, 五, 六, /export, Word
-    assert chat.user_messages == 13
+    # /start, /template, the .xlsx, 一, 一 in one message, 五 and 下一题, 六 and 下一题, /export, Word
+    assert chat.user_messages == 11
 
 
 async def test_text_arriving_right_after_a_long_one_continues_that_part(chat):
-    """Telegram splits a text over 4096 characters into several messages: the second one arrives
-    while the bot already asks the next part, and is appended to the part it continues."""
+    """Telegram splits a text over 4096 characters into several messages: the pieces go to the
+    part being written, the piece cut mid-sentence joined without a break."""
     clock = [dt.datetime(2024, 1, 10, 9, 0, 0, tzinfo=dt.UTC)]
     chat.app.bot_data["conversation"].clock = lambda: clock[0]
     rep = busy_report(2023)
@@ -122,18 +123,15 @@ async def test_text_arriving_right_after_a_long_one_continues_that_part(chat):
     await chat.command("/start")
     await chat.press(M.continue_label(rep.year))
     out = await chat.send(first)
-    assert out[-1].startswith("✅ 已保存（一）主动公开") and "（二）依申请公开”" in out[-1]
+    assert out[-1].startswith("✅ 已保存（一）主动公开") and "正在填写“一、总体情况（一）主动公开”" in out[-1]
     clock[0] += dt.timedelta(seconds=1)
     out = await chat.send(rest)
-    assert "已作为（一）主动公开的后续内容追加" in out[-1], out
+    assert "已接在（一）主动公开后面" in out[-1], out
     saved, _ = stored(chat, rep.year)
     # Telegram cut the text at its limit, mid-sentence: the pieces are joined without a break
     assert saved.narratives["n1.active"] == f"{first}{rest}" and "n1.request" not in saved.narratives
-    # it was meant for （二） after all: one press moves it
-    await chat.press(M.BTN_MOVE_HERE)
-    saved, _ = stored(chat, rep.year)
-    assert saved.narratives["n1.active"] == first and saved.narratives["n1.request"] == rest
-    assert "（三）政府信息管理”" in chat.last_text()
+    await chat.press(M.BTN_NEXT, exact=True)
+    assert "（二）依申请公开”" in chat.last_text()
     assert chat.errors == []
 
 
@@ -350,9 +348,9 @@ async def test_every_button_press_is_answered(chat):
     await chat.press(M.continue_label(rep.year))
     await chat.press(M.BTN_HUB, exact=True)
     await chat.press(rep.format.sections[0].title)
-    await answer_narrative(chat, "文字")
+    await answer_narrative(chat, "文字")  # and 下一题
     presses = sum(1 for c in chat.request.calls if c.method == "answerCallbackQuery")
-    assert presses == 3
+    assert presses == 4
 
 
 async def test_an_upload_over_the_limit_is_refused_before_download(migrated_db_url):

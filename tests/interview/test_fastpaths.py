@@ -26,6 +26,7 @@ PARTS = {
     "n1.platform": "平台建设的文字。",
     "n1.oversight": "监督保障的文字。",
 }
+LABELS = ("（一）主动公开", "（二）依申请公开", "（三）政府信息管理", "（四）平台建设", "（五）监督保障")
 
 
 # -- splitting by the sub-headings of 一 (pure) ---------------------------------------------------------
@@ -83,6 +84,7 @@ def test_some_headings_fill_those_parts_then_the_first_unfilled_one_is_asked(sto
     assert rep.narratives == {"n1.request": "甲。", "n1.platform": "乙。"}
     assert "“一、总体情况（一）主动公开”" in chat.text  # the first unfilled part
     chat.send("主动公开的文字。")
+    chat.press("下一题")
     assert "“一、总体情况（三）政府信息管理”" in chat.text  # （二） is filled: skipped
     # sent again with other text: the parts are replaced, and the confirmation says so; the text
     # before the first heading goes with it (the current part （三） comes after that heading)
@@ -117,57 +119,56 @@ LONG = "很长的第一段文字。" * (SPLIT_MIN_CHARS // 9 + 1)
 MIDDLE = "很长的中间一段。" * (SPLIT_MIN_CHARS // 8 + 1)
 
 
-def test_second_half_of_a_split_message_is_appended_and_can_be_moved(store):
+def test_texts_sent_one_after_another_stay_in_the_part_being_written(store):
+    """可分几条消息发送: the part stays open; texts are added to it (a piece Telegram cut at its limit
+    without a break, others as new paragraphs) until 下一题."""
     chat, clock = timed_chat(store)
     chat.send(LONG)
-    assert "“一、总体情况（二）依申请公开”" in chat.text
+    assert "正在填写“一、总体情况（一）主动公开”" in chat.text
     clock.tick(1)
     chat.send(MIDDLE)
-    rep = current_report(store, chat)[0]
-    assert rep.narratives == {"n1.active": f"{LONG}\n{MIDDLE}"}
-    assert "已作为（一）主动公开的后续内容追加" in chat.text and "“一、总体情况（二）依申请公开”" in chat.text
-    clock.tick(0.5)
-    chat.send("末段。")  # the last (short) piece of the same message: appended too
+    clock.tick(40)  # typed later: still the same part
+    chat.send("末段。")
     assert current_report(store, chat)[0].narratives == {"n1.active": f"{LONG}\n{MIDDLE}\n末段。"}
-    clock.tick(1)
-    chat.send("依申请公开的文字。")  # after a short piece: a new answer, to （二）
+    assert "已接在（一）主动公开后面" in chat.text
+    chat.press("下一题")
+    assert "“一、总体情况（二）依申请公开”" in chat.text
+    chat.send("依申请公开的文字。")
     assert current_report(store, chat)[0].narratives["n1.request"] == "依申请公开的文字。"
-    assert "“一、总体情况（三）政府信息管理”" in chat.text
+
+
+def test_a_text_that_starts_another_part_goes_there(store):
+    chat, clock = timed_chat(store)
+    chat.send("一、总体情况\n主动公开的文字。")  # the section's title is not content
+    chat.send("（二）依申请公开情况\n依申请公开的文字。")  # clearly the next part
+    rep = current_report(store, chat)[0]
+    assert rep.narratives == {"n1.active": "主动公开的文字。", "n1.request": "依申请公开的文字。"}
+    assert "正在填写“一、总体情况（二）依申请公开”" in chat.text
+    chat.send("五、存在的主要问题及改进情况\n存在的问题。")
+    assert current_report(store, chat)[0].narratives["n5"] == "存在的问题。"
 
 
 def test_a_continuation_meant_for_the_current_part_is_moved_with_one_press(store):
+    """After a text with sub-headings the walk moves on; the rest of that long message, arriving a
+    moment later, goes to the part it continues, and one press moves it to the part now asked."""
     chat, clock = timed_chat(store)
-    chat.send(LONG)
+    chat.send(f"（一）主动公开\n甲。\n（二）依申请公开\n乙。\n（三）政府信息管理\n丙。\n（四）平台建设\n{LONG}")
+    assert "“一、总体情况（五）监督保障”" in chat.text
     clock.tick(1)
     chat.send("后半段。")
+    assert current_report(store, chat)[0].narratives["n1.platform"] == f"{LONG}\n后半段。"
     assert M.BTN_MOVE_HERE in chat.buttons()
     clock.tick(30)
     chat.press(M.BTN_MOVE_HERE)
     rep = current_report(store, chat)[0]
-    assert rep.narratives == {"n1.active": LONG, "n1.request": "后半段。"}
-    assert "已把这段文字从（一）主动公开移出" in chat.text
-    assert "“一、总体情况（三）政府信息管理”" in chat.text
-
-
-def test_texts_apart_in_time_or_after_a_short_text_answer_the_question_asked(store):
-    chat, clock = timed_chat(store)
-    chat.send(LONG)
-    clock.tick(4)  # later than a split message arrives
-    chat.send("依申请公开的文字。")
-    clock.tick(1)  # quick, but after a short text: a new answer
-    chat.send("政府信息管理的文字。")
-    rep = current_report(store, chat)[0]
-    assert rep.narratives == {"n1.active": LONG, "n1.request": "依申请公开的文字。",
-                              "n1.management": "政府信息管理的文字。"}
-    assert M.BTN_MOVE_HERE not in chat.buttons()
+    assert rep.narratives["n1.platform"] == LONG and rep.narratives["n1.oversight"] == "后半段。"
+    assert "已把这段文字从（四）平台建设移出" in chat.text
 
 
 def test_split_message_over_a_section_end_and_with_headings(store):
     chat, clock = timed_chat(store)
-    for key in list(PARTS)[:4]:
-        chat.send(PARTS[key])
-        clock.tick(10)
-    chat.send(LONG)  # （五）, the last part: the walk moves on to the gate of 二
+    chat.send("\n".join(f"{label}\n{PARTS[key]}" for key, label in list(zip(PARTS, LABELS, strict=True))[:4])
+              + f"\n（五）监督保障\n{LONG}")  # every part: the walk moves on to the gate of 二
     assert "是否都为 0" in chat.text
     clock.tick(1)
     chat.send("（五）的后半段。")  # not a gate answer: the rest of （五）
@@ -242,6 +243,7 @@ def test_continue_walks_the_report_and_ends_on_the_whole_check(store):
     chat.press("否")
     chat.press("否")
     chat.send("存在的问题。")
+    chat.press("下一题")
     chat.press(M.BTN_USE_DRAFT)  # one press: saved, and everything is answered
     assert "【检查全部】没有发现问题" in chat.text
     assert {"提交", "导出", "主页"} <= set(chat.buttons())
@@ -261,6 +263,7 @@ def test_a_skipped_part_is_not_asked_again_by_the_walk(store):
     chat.press("否")
     chat.press("否")
     chat.send("存在的问题。")
+    chat.press("下一题")
     chat.press(M.BTN_USE_DRAFT)
     assert "【检查全部】" in chat.text  # not back to the skipped （五）
     assert "（五）监督保障：尚未填写" in chat.text

@@ -32,12 +32,13 @@ def current_report(store: Store, chat: Chat, year: int = 2023):
 
 
 def fill_narratives_one(chat: Chat) -> None:
-    """One message per part: each saved text moves on to the next part."""
+    """One message per part: each saved part stays open for more text until 下一题."""
     parts = ("主动公开情况。", "依申请公开情况。", "政府信息管理情况。", "平台建设情况。", "监督保障情况。")
     labels = ("（一）主动公开", "（二）依申请公开", "（三）政府信息管理", "（四）平台建设", "（五）监督保障")
     for i, text in enumerate(parts):
         chat.send(text)
         assert chat.text.startswith(f"✅ 已保存{labels[i]}，共 {len(text)} 字。"), chat.text
+        chat.press(M.BTN_NEXT)
         if i + 1 < len(labels):
             assert f"请填写“一、总体情况{labels[i + 1]}”" in chat.text, chat.text
 
@@ -57,6 +58,7 @@ def fill_zero_report(chat: Chat) -> None:
     chat.press("否")
     assert "“五、存在的主要问题及改进情况”" in chat.text
     chat.send("存在的问题是……改进措施是……")
+    chat.press(M.BTN_NEXT)
     assert "六、其他需要报告的事项" in chat.text
     chat.press("采用草稿")
     assert "【检查全部】" in chat.text
@@ -135,7 +137,8 @@ def test_busy_report_identity_error_corrected_through_edit(store):
     # The draft for 一（二） is generated from the figures.
     chat.cmd("menu")
     chat.press("一、")
-    chat.send("主动公开")  # saved: on to （二） with its draft
+    chat.send("主动公开")  # saved, open for more text until 下一题
+    chat.press("下一题")  # on to （二） with its draft
     assert "本年度共收到政府信息公开申请5件，上年结转1件。" in chat.text
     assert "予以公开3件" in chat.text and "结转下年度继续办理1件" in chat.text
     chat.press("采用草稿")  # one press: saved, and on to （三）
@@ -171,18 +174,21 @@ def test_narrative_in_several_messages_append_replace(store):
     chat.press("五、")
     chat.send("第一段。")
     assert chat.text.startswith("✅ 已保存五、存在的主要问题及改进情况，共 4 字。")
-    assert "✅ 五、存在的主要问题及改进情况：已完成（共 4 字）" in chat.text
+    chat.send("第二段。")  # the part is still open: added to it
+    assert chat.text.startswith("✅ 已接在五、存在的主要问题及改进情况后面（本条 4 字，现共 9 字）。")
+    chat.press(M.BTN_NEXT)
+    assert "✅ 五、存在的主要问题及改进情况：已完成（共 9 字）" in chat.text
     assert "【六、其他需要报告的事项】" in chat.text  # moved on to the next section
     # a part with text, answered again: 追加 / 替换
     chat.cmd("menu")
     chat.press("五、")
     assert "【核对】五、" in chat.text
     chat.press("修改 存在的主要问题及改进情况")
-    chat.send("第二段。")
+    chat.send("第三段。")
     assert M.ask_append_replace(4) in chat.text
-    chat.send("第三段。")  # still pending: accumulated
+    chat.send("第四段。")  # still pending: accumulated
     chat.press("追加")
-    assert current_report(store, chat)[0].narratives["n5"] == "第一段。\n第二段。\n第三段。"
+    assert current_report(store, chat)[0].narratives["n5"] == "第一段。\n第二段。\n第三段。\n第四段。"
     assert "【核对】五、" in chat.text  # an edit returns to the check screen
     chat.press("修改 存在的主要问题及改进情况")
     chat.send("全新内容。")
@@ -473,7 +479,11 @@ def test_cancel_and_menu_work_in_every_state(store):
     chat.cmd("menu")
     chat.press("五、")
     chat.send("文字")
-    chat.send("待定的文字")
+    chat.press("下一题")
+    chat.cmd("menu")
+    chat.press("五、")
+    chat.press("修改 存在的主要问题及改进情况")
+    chat.send("待定的文字")  # waits for 追加 / 替换
     chat.cmd("cancel")
     assert M.CANCELLED in chat.text and "进度" in chat.text
     assert current_report(store, chat)[0].narratives["n5"] == "文字"

@@ -74,6 +74,7 @@ class Saved:
     from_start: bool = False  # move on from the section's first question (several parts were saved)
     written: str | None = None  # the narrative part a text was written to (a split message continues it)
     length: int = 0  # ... and that text's length
+    stay: bool = False  # the part stays open: the question is asked again, further texts are added
 
 
 @dataclass

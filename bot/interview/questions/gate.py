@@ -9,7 +9,7 @@ from typing import ClassVar
 
 from report.formats import Table
 from report.model import Report
-from report.numbers import NumberError, parse_row
+from report.numbers import NumberError, parse_answer
 
 from ... import messages as M
 from .. import actions as A
@@ -84,7 +84,7 @@ class GateQuestion(Question):
                 return None
         else:
             try:
-                parse_row(text, nxt.types)
+                parse_answer(text, nxt.types, len(nxt.trailing_totals(fmt)))
             except NumberError:
                 return None
         return Move(nxt.id, text)

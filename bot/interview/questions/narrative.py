@@ -13,8 +13,8 @@ from ... import messages as M
 from ...kit.texts import units
 from .. import actions as A
 from ..drafts import draft_for
-from ..narrative import TELEGRAM_CUT, split_by_headings
-from .base import Question, Refused, Result, Saved, Stay
+from ..narrative import TELEGRAM_CUT, heading_pattern, joined, leading_part, split_by_headings, strip_title
+from .base import Move, Question, Refused, Result, Saved, Stay
 
 
 def part_title(report: Report, part: NarrativePart) -> str:
@@ -40,6 +40,10 @@ class NarrativeQuestion(Question):
     def ask(self, ctx) -> tuple[str, list, list]:
         report, state, key = ctx.report, ctx.state, self.part.key
         old = (report.narratives.get(key) or "").strip()
+        if state.open == key:  # being written: more texts are added, one press closes it
+            body = M.ask_more_narrative(part_title(report, self.part), old)
+            label = M.BTN_RETURN_CHECK if state.ret else M.BTN_NEXT
+            return body, [], [ctx.button(label, A.Keep())]
         body = M.ask_narrative(part_title(report, self.part), self.part.label, old)
         rows: list = []
         if state.mv and state.mv.get("k") != key and not state.pending:
@@ -62,32 +66,48 @@ class NarrativeQuestion(Question):
         return body, rows, nav
 
     def text(self, ctx, text: str) -> Result:
-        text = text.strip()
+        fmt = ctx.report.format
+        text = strip_title(fmt.section(self.section_id), text.strip()).strip()
         if not text:
             return Refused(M.EMPTY_TEXT)
         split = split_section(ctx, self.part, text, self.part.key)
         if split is not None:
             return split
+        other = leading_part(fmt, text, self.part.key)
+        if other is not None:  # the text clearly starts another part: it goes there
+            part, rest = other
+            return Move(f"n:{part.key}", rest) if rest else Move(f"n:{part.key}")
+        heading = heading_pattern(self.part.label)
+        m = heading.match(text) if heading is not None else None
+        if m is not None:  # its own sub-heading in front: not content
+            text = text[m.end():].strip() or text
         key, state = self.part.key, ctx.state
+        old = (ctx.report.narratives.get(key) or "").strip()
+        if state.open == key and old:  # the part being written: added to it
+            return self.saved(ctx, joined(old, text, state.ln), added=len(text), added_units=units(text))
         if state.pending:
             return Stay(state.replace(pending=f"{state.pending}\n{text}"))
-        if (ctx.report.narratives.get(key) or "").strip():
+        if old:
             return Stay(state.replace(pending=text, mv=None))
         return self.saved(ctx, text)
 
-    def saved(self, ctx, text: str) -> Saved:
-        prefix = M.narrative_saved(part_label(ctx.report, self.part), len(text))
-        return Saved(narratives={self.part.key: text}, prefix=prefix, written=self.part.key, length=units(text))
+    def saved(self, ctx, text: str, *, added: int | None = None, added_units: int = 0, stay: bool = True) -> Saved:
+        label = part_label(ctx.report, self.part)
+        prefix = M.narrative_added(label, added, len(text)) if added is not None else M.narrative_saved(label, len(text))
+        # the length of the message just received (a long one may be continued by a split piece)
+        length = added_units if added is not None else units(text)
+        return Saved(narratives={self.part.key: text}, prefix=prefix, written=self.part.key, length=length,
+                     stay=stay)
 
     def press(self, ctx, act) -> Result | None:
         report, state, key = ctx.report, ctx.state, self.part.key
         old = report.narratives.get(key) or ""
         if isinstance(act, A.UseDraft):
             draft = draft_for(self.part, report)
-            return self.saved(ctx, draft) if draft is not None else Stay(state)
+            return self.saved(ctx, draft, stay=False) if draft is not None else Stay(state)
         if isinstance(act, (A.Append, A.Replace)) and state.pending:
             text = f"{old}\n{state.pending}" if isinstance(act, A.Append) and old else state.pending
-            return self.saved(ctx, text)
+            return self.saved(ctx, text, stay=False)
         if isinstance(act, A.DropPending):
             return Stay(state.replace(pending=None), prefix=M.PENDING_DROPPED)
         if isinstance(act, A.MoveHere):

@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from report.formats import Column, Row, Table
 from report.model import Report, Value
-from report.numbers import NumberError, format_value, parse_row
+from report.numbers import NumberError, format_value, parse_answer
 
 from ... import messages as M
 from .. import actions as A
@@ -77,11 +77,30 @@ class RowQuestion(Question):
                 return Refused(M.paste_refused(problems))
             title = self.table.caption or ctx.report.format.section(self.section_id).title
             return Saved(values=values, prefix=M.paste_applied(title, len(values)))
+        total_keys = self.trailing_totals(ctx.report.format)
         try:
-            nums = parse_row(text, self.types)
+            nums, given = parse_answer(text, self.types, len(total_keys))
         except NumberError as exc:
             return Refused(exc.reason)
-        return self.saved(ctx, dict(zip(self.cells, nums, strict=True)))
+        values = dict(zip(self.cells, nums, strict=True))
+        if given:  # typed with its totals: accepted when they agree with the computed ones
+            applied = ctx.report.with_answers(values)
+            for (label, key), typed in zip(total_keys, given, strict=True):
+                computed = applied.effective_value(key)
+                if computed != typed:
+                    return Refused(M.row_total_mismatch(label, format_value(typed), format_value(computed)))
+        return self.saved(ctx, values)
+
+    def trailing_totals(self, fmt) -> list[tuple[str, str]]:
+        """(label, key) of the row's total columns when they come after all its input columns (as
+        printed: 总计 last), so a row may be typed with them."""
+        cols = list(self.table.columns)
+        keys = [self.table.key(self.row.id, c.id) for c in cols]
+        derived = [k in fmt.derived_keys for k in keys]
+        n = len(self.columns)
+        if all(not d for d in derived[:n]) and all(derived[n:]):
+            return [(c.short or c.label, k) for c, k in zip(cols[n:], keys[n:], strict=True)]
+        return []
 
     def saved(self, ctx, values: dict) -> Saved:
         applied = ctx.report.with_answers(values)

@@ -141,8 +141,11 @@ def apply(ctx, q: Q.Question, result: Result) -> Step:
         return apply(ctx, target, target.text(ctx, result.text)) if result.text else Step(ctx.state)
     assert isinstance(result, Saved)
     ctx.save(values=result.values, narratives=result.narratives, units=result.units)
-    settled = ctx.state.replace(fails=0, pending=None, mv=None)
-    step = nav.after_answer(ctx, settled, q, result.prefix, from_start=result.from_start)
+    settled = ctx.state.replace(fails=0, pending=None, mv=None, adv=None)
+    if result.stay:  # a narrative part being written: asked again, further texts added to it
+        step = Step(settled.replace(open=result.written), prefix=result.prefix)
+    else:
+        step = nav.after_answer(ctx, settled, q, result.prefix, from_start=result.from_start)
     if result.written:
         step.state = step.state.replace(lp=result.written, lt=round(ctx.now.timestamp(), 3), ln=result.length)
     return step
@@ -154,6 +157,8 @@ def continuation(ctx, text: str) -> Step | None:
     state = ctx.state
     key = state.lp
     if not ctx.can_write or not text.strip() or not continues(key, state.lt, state.ln, ctx.now.timestamp()):
+        return None
+    if state.open == key and state.screen == QUESTION:  # the part being written takes it itself
         return None
     report = ctx.report
     if key not in {p.key for p in report.format.narrative_parts} or not (report.narratives.get(key) or "").strip():
