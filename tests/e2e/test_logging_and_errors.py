@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 from telegram import Bot, Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
-from bot.messages import BOT_COMMANDS
 from bot.app import build_application
 from bot.errors import describe_exception, user_message
 from bot.logging_setup import LOGGER_FLOORS, REDACTED, configure_logging, redact, token_secrets
+from bot.messages import BOT_COMMANDS
 from bot.settings import Settings
 from tests.emulator import BotApiEmulator
 
