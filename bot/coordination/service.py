@@ -21,10 +21,12 @@ from zoneinfo import ZoneInfo
 
 from report import deadlines as dl
 from report import rollup as ru
+from report import terms
 from report.formats import Format
 from report.model import Report
 from report.numbers import format_value
 from report.validation import ERROR, progress, section_statuses, validate
+from storage import access, approval, desk
 from storage import coordination as co
 from storage import invitations as inv
 from storage.store import AgencyInfo, NotFound, OfficeInfo, ReportInfo, Store, UserInfo
@@ -305,20 +307,9 @@ class CoordinationService:
 
     def _deadline_for(self, agency: AgencyInfo, office: OfficeInfo | None, year: int, office_date: dt.date | None,
                       agency_dates: dict[int, dt.date]) -> tuple[dt.date, str]:
-        """(deadline, source): the same deadline the reminders use: agency > office (bot, then
-        config file) > legal. Source: legal / config / office / agency."""
-        rem = getattr(self.settings, "reminders", None)
-        return dl.resolve_deadline(
-            year,
-            agency.kind,
-            agency=agency.name,
-            office=office.name if office else None,
-            config_overrides=getattr(self.settings, "deadline_overrides", ()) or (),
-            db_agency_date=agency_dates.get(agency.id),
-            db_office_date=office_date,
-            township_deadline=getattr(rem, "township_deadline", "02-20"),
-            other_deadline=getattr(rem, "other_deadline", "01-31"),
-        )
+        """(deadline, source): the same deadline the reminders and the board use (storage/desk.py)."""
+        return desk.DeadlineRules.from_settings(self.settings).resolve(
+            agency, office.name if office else None, year, office_date, agency_dates.get(agency.id))
 
     def _agency_deadline(self, agency: AgencyInfo, year: int) -> tuple[dt.date, str]:
         office = self._office(agency.office_id) if agency.office_id is not None else None
@@ -354,75 +345,45 @@ class CoordinationService:
             return T.REPORT_STATUS[None]
         return T.REPORT_STATUS.get(info.status, T.REPORT_STATUS["draft"])
 
-    def _failed_deliveries(self, office_id: int) -> tuple[dict[str, int], int]:
-        """Failed (or unknown) reminder deliveries: per agency name, and the office's own digests."""
-        from storage import reminders as rem_store
-
-        per_agency: dict[str, int] = {}
-        digests = 0
-        for f in rem_store.failed_deliveries(self.store.engine, office_id):
-            if f.agency:
-                per_agency[f.agency] = per_agency.get(f.agency, 0) + 1
-            else:
-                digests += 1
-        return per_agency, digests
+    _STATE_TEXT = {terms.NOT_STARTED: None, terms.DRAFT: "draft", terms.AWAITING: "awaiting_approval",
+                   terms.SUBMITTED: "submitted"}
 
     def board(self, office: OfficeInfo, year: int) -> list[Reply]:
-        rows = co.office_reports(self.store, office.id, year)
-        office_date, agency_dates = co.deadline_overrides(self.store, year, office_id=office.id)
-        failed, failed_digests = self._failed_deliveries(office.id)
-        counts = {"submitted": 0, "awaiting_approval": 0, "draft": 0, "none": 0}
+        """The office's board (computed by storage/desk.py, shared with the web desk) as chat text."""
+        result = desk.board(self.store, office, year, self._today(), desk.DeadlineRules.from_settings(self.settings))
+        counts = result.state_counts()
         lines = []
         buttons = []
-        for i, row in enumerate(rows, start=1):
-            report = self.store.load_report(row.report.id)[0] if row.report else None
-            status = self.status_of(row.report, report)
-            counts[
-                {
-                    T.REPORT_STATUS["submitted"]: "submitted",
-                    T.REPORT_STATUS["awaiting_approval"]: "awaiting_approval",
-                    T.REPORT_STATUS[None]: "none",
-                }.get(status, "draft")
-            ] += 1
-            if report is not None:
-                problems = validate(report)
-                done, total = progress(report, problems)
-                n_err = sum(1 for p in problems if p.severity == ERROR and p.rule not in INCOMPLETE_RULES)
-                activity = T.BOARD_ACTIVITY.format(at=self._local(row.report.updated_at))
-            else:
-                from report import formats
-
-                done, total, n_err = 0, len(formats.for_year(year).sections), 0
-                activity = ""
-            deadline, source = self._deadline_for(row.agency, office, year, office_date, agency_dates)
-            n_failed = failed.get(row.agency.name, 0)
+        for i, row in enumerate(result.rows, start=1):
+            status = T.REPORT_STATUS[self._STATE_TEXT[row.state]]
             waiting = ""
-            if status == T.REPORT_STATUS["awaiting_approval"]:
-                names = [name or str(tg) for _uid, tg, name in co.agency_reviewers(self.store, row.agency.id)]
-                waiting = T.BOARD_AWAITING.format(who="、".join(names) if names else T.BOARD_NO_REVIEWER)
+            if row.state == terms.AWAITING:
+                waiting = T.BOARD_AWAITING.format(who="、".join(row.reviewers) if row.reviewers else T.BOARD_NO_REVIEWER)
+            activity = T.BOARD_ACTIVITY.format(at=self._local(row.report.updated_at)) if row.report else ""
             lines.append(
                 T.BOARD_LINE.format(
                     i=i,
                     agency=row.agency.name,
                     status=status,
-                    done=done,
-                    total=total,
-                    errors=T.BOARD_ERRORS.format(n=n_err) if n_err else "",
-                    deadline=self._date(deadline) + (T.BOARD_OWN_DEADLINE if source == dl.SOURCE_AGENCY else ""),
-                    left=self._days_left(deadline),
+                    done=row.done,
+                    total=row.total,
+                    errors=T.BOARD_ERRORS.format(n=row.errors) if row.errors else "",
+                    deadline=self._date(row.deadline) + (
+                        T.BOARD_OWN_DEADLINE if row.deadline_source == dl.SOURCE_AGENCY else ""),
+                    left=self._days_left(row.deadline),
                     activity=activity,
-                    failed=T.BOARD_FAILED.format(n=n_failed) if n_failed else "",
+                    failed=T.BOARD_FAILED.format(n=row.failed_deliveries) if row.failed_deliveries else "",
                 )
                 + waiting
             )
             buttons.append(_btn(T.BTN_AGENCY.format(i=i, agency=row.agency.name)[:40], f"co:d:{row.agency.id}:{year}"))
         head = T.BOARD_HEAD.format(
-            office=office.name, year=year, n=len(rows), submitted=counts["submitted"],
-            awaiting=counts["awaiting_approval"], draft=counts["draft"], none=counts["none"],
+            office=office.name, year=year, n=len(result.rows), submitted=counts[terms.SUBMITTED],
+            awaiting=counts[terms.AWAITING], draft=counts[terms.DRAFT], none=counts[terms.NOT_STARTED],
         )
-        if failed_digests:
-            head += T.BOARD_DIGEST_FAILED.format(n=failed_digests)
-        if not rows:
+        if result.failed_digests:
+            head += T.BOARD_DIGEST_FAILED.format(n=result.failed_digests)
+        if not result.rows:
             lines = [T.BOARD_EMPTY]
         nav = (
             Button(T.BTN_PREV_YEAR.format(year=year - 1), f"co:b:{office.id}:{year - 1}"),
@@ -580,41 +541,37 @@ class CoordinationService:
         agency = self._agency(info.agency_id)
         return (info, agency) if agency else None
 
+    def _principal(self, actor: Actor, user: UserInfo) -> access.Principal:
+        return access.Principal(user.id, actor.telegram_id, self._is_admin(actor))
+
     def approve(self, actor: Actor, report_id: int, version: int | None) -> list[Reply]:
-        user = self._user(actor)
-        found = self._report_for(report_id)
-        if found is None or "reviewer" not in self._direct_roles(user, found[1].id):
+        """批准提交 (the rule: storage/approval.py)."""
+        out = approval.approve(self.store, self._principal(actor, self._user(actor)), report_id,
+                               expected_version=version)
+        if out.result == approval.NOT_ALLOWED:
             return [Reply(T.NOT_ALLOWED)]
-        info, agency = found
-        if info.status == "submitted":
-            return [Reply(T.ALREADY_SUBMITTED)]
-        if info.status != "awaiting_approval":  # only what the officer submitted for approval
-            if not co.needs_approval(self.store, agency.id):
-                return [Reply(T.APPROVE_NOT_NEEDED)]
-            return [Reply(T.APPROVE_NOT_AWAITING)]
-        report, current = self.store.load_report(report_id)
-        if version is not None and version != current:
-            # Changed since the reviewer looked at it: show it again rather than approve unseen figures.
-            return self.review(actor, agency.id, info.year)
-        errs = [p for p in validate(report) if p.severity == ERROR]
-        if errs:
-            return [Reply(T.APPROVE_HAS_ERRORS.format(n=len(errs)))]
-        try:
-            self.store.set_status(report_id, "submitted", user_id=user.id, expected_version=current)
-        except Exception:  # StaleWrite: changed between our read and write
-            return self.review(actor, agency.id, info.year)
-        return [Reply(T.APPROVED.format(agency=agency.name, year=info.year))]
+        info = out.info
+        if out.result == approval.STALE:  # changed since the reviewer looked at it: show it again
+            return self.review(actor, info.agency_id, info.year)
+        if out.ok:
+            return [Reply(T.APPROVED.format(agency=self.store.get_agency(info.agency_id).name, year=info.year))]
+        return [Reply({
+            approval.ALREADY_SUBMITTED: T.ALREADY_SUBMITTED,
+            approval.NOT_NEEDED: T.APPROVE_NOT_NEEDED,
+            approval.NOT_AWAITING: T.APPROVE_NOT_AWAITING,
+            approval.HAS_ERRORS: T.APPROVE_HAS_ERRORS.format(n=out.errors),
+        }.get(out.result, T.UNKNOWN_ACTION))]
 
     def return_report(self, actor: Actor, report_id: int) -> list[Reply]:
-        user = self._user(actor)
-        found = self._report_for(report_id)
-        if found is None or "reviewer" not in self._direct_roles(user, found[1].id):
+        """退回修改 (the rule: storage/approval.py)."""
+        out = approval.return_report(self.store, self._principal(actor, self._user(actor)), report_id)
+        if out.result == approval.NOT_ALLOWED:
             return [Reply(T.NOT_ALLOWED)]
-        info, agency = found
-        if info.status not in ("awaiting_approval", "submitted"):
+        if out.result == approval.NOTHING_TO_RETURN:
             return [Reply(T.RETURN_NOTHING)]
-        self.store.set_status(report_id, "draft", user_id=user.id)
-        return [Reply(T.RETURNED.format(agency=agency.name, year=info.year))]
+        if not out.ok:
+            return self.review(actor, out.info.agency_id, out.info.year)
+        return [Reply(T.RETURNED.format(agency=self.store.get_agency(out.info.agency_id).name, year=out.info.year))]
 
     def _comment_allowed(self, actor: Actor, user: UserInfo, agency: AgencyInfo) -> bool:
         if "reviewer" in self._direct_roles(user, agency.id):
