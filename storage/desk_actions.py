@@ -86,7 +86,7 @@ def send_now(store: Store, agency: AgencyInfo, year: int, deadline: dt.date, *, 
         queued = 0
         if rows:
             stmt = insert(ReminderOutbox).values(rows).on_conflict_do_nothing(
-                index_elements=["recipient_user_id", "subject", "kind"])
-            queued = s.execute(stmt).rowcount or 0
+                index_elements=["recipient_user_id", "subject", "kind"]).returning(ReminderOutbox.id)
+            queued = len(s.execute(stmt).all())
     return ReminderRequest(queued=queued, already=len(rows) - queued, muted=len(officers) - len(rows),
                            officers=len(officers))

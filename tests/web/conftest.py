@@ -155,9 +155,12 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"
                  "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Headless Chromium of the distribution (installed by .ci/run); in CI its absence fails."""
+    """Headless Chromium of the distribution (installed by .ci/run); in CI its absence fails.
+
+    Per module: Playwright's sync API keeps an event loop running while it is started, which
+    pytest-asyncio's tests of other modules cannot share."""
     import os
 
     if not os.path.exists(CHROMIUM):
