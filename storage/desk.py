@@ -4,7 +4,8 @@ web desk.
 :func:`board` reads an office's agencies with their reports of the year in one query, every
 stored cell and narrative of those reports in one more, then the latest change of each report, the
 deadline overrides, failed reminder deliveries and the reviewers — a fixed number of statements
-whatever the number of agencies. Each row carries the stored state (terms: 未开始/填报中/待审核/
+whatever the number of agencies. A report is read and validated only when its version is not
+one the process has seen (a small cache keyed by id, version and time of the last change). Each row carries the stored state (terms: 未开始/填报中/待审核/
 已提交), whether it is overdue (not submitted and the deadline has passed: 逾期), progress k/N,
 errors and warnings, the deadline and where it comes from, and the last change and by whom.
 
@@ -14,7 +15,8 @@ Rights are the caller's business (storage/access.py): nothing here checks who as
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -208,11 +210,69 @@ def state_of(info: ReportInfo | None, report: Report | None) -> str:
     return info.status if info.status in (terms.AWAITING, terms.SUBMITTED) else terms.DRAFT
 
 
+@dataclass(frozen=True)
+class _Figures:
+    """What the board shows of one report version: state, progress, errors, warnings."""
+
+    state: str
+    done: int
+    total: int
+    errors: int
+    warnings: int
+
+
+class _FiguresCache:
+    """Figures per report version, keyed by (id, version, updated_at): every write to a report bumps
+    its version and updated_at, so an entry never outlives what it describes (a report deleted and
+    its id reused has another updated_at). Bounded; shared by the threads of one process."""
+
+    SIZE = 4096
+
+    def __init__(self) -> None:
+        self._items: OrderedDict[tuple, _Figures] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(info: ReportInfo) -> tuple:
+        return (info.id, info.version, info.updated_at, info.status, info.format_id)
+
+    def get(self, info: ReportInfo) -> _Figures | None:
+        with self._lock:
+            return self._items.get(self.key(info))
+
+    def put(self, info: ReportInfo, figures: _Figures) -> None:
+        with self._lock:
+            self._items[self.key(info)] = figures
+            while len(self._items) > self.SIZE:
+                self._items.popitem(last=False)
+
+
+_figures = _FiguresCache()
+
+
+def _compute(info: ReportInfo, rep: Report) -> _Figures:
+    problems = validate(rep)
+    done, total = progress(rep, problems)
+    return _Figures(
+        state_of(info, rep), done, total,
+        sum(1 for p in problems if p.severity == ERROR and p.rule not in INCOMPLETE_RULES),
+        sum(1 for p in problems if p.severity == WARNING),
+    )
+
+
 def board(store: Store, office: OfficeInfo, year: int, today: dt.date, rules: DeadlineRules) -> Board:
-    """Every agency of the office (by name) with its report's state for the year."""
+    """Every agency of the office (by name) with its report's state for the year.
+
+    Reports whose figures are known for their current version are neither read nor validated again;
+    the others are read together (one statement per 500) and validated."""
     entries = co.office_reports(store, office.id, year)
     with_report = [(e.report, e.agency.name) for e in entries if e.report is not None]
-    reports = load_reports(store, with_report)
+    known = {info.id: f for info, _ in with_report if (f := _figures.get(info)) is not None}
+    reports = load_reports(store, [(info, name) for info, name in with_report if info.id not in known])
+    for info, _ in with_report:
+        if info.id in reports:
+            known[info.id] = _compute(info, reports[info.id])
+            _figures.put(info, known[info.id])
     changes = _last_changes(store, [info.id for info, _ in with_report])
     office_date, agency_dates = co.deadline_overrides(store, year, office_id=office.id)
     failed, failed_digests = _failed_deliveries(store, office.id)
@@ -220,15 +280,10 @@ def board(store: Store, office: OfficeInfo, year: int, today: dt.date, rules: De
     n_sections = len(formats.for_year(year).sections)
     rows = []
     for e in entries:
-        rep = reports.get(e.report.id) if e.report is not None else None
-        state = state_of(e.report, rep)
-        if rep is not None:
-            problems = validate(rep)
-            done, total = progress(rep, problems)
-            n_err = sum(1 for p in problems if p.severity == ERROR and p.rule not in INCOMPLETE_RULES)
-            n_warn = sum(1 for p in problems if p.severity == WARNING)
-        else:
-            done, total, n_err, n_warn = 0, n_sections, 0, 0
+        f = known.get(e.report.id) if e.report is not None else None
+        if f is None:
+            f = _Figures(terms.NOT_STARTED, 0, n_sections, 0, 0)
+        state, done, total, n_err, n_warn = f.state, f.done, f.total, f.errors, f.warnings
         deadline, source = rules.resolve(e.agency, office.name, year, office_date, agency_dates.get(e.agency.id))
         at, by = changes.get(e.report.id, (None, None)) if e.report is not None else (None, None)
         rows.append(BoardRow(

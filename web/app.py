@@ -12,6 +12,7 @@ Served under the path of ``web.public_url`` (e.g. /desk), which the proxy forwar
 from __future__ import annotations
 
 import logging
+import time
 from importlib import resources
 
 from starlette.applications import Starlette
@@ -66,7 +67,8 @@ def routes() -> list[BaseRoute]:
 
 
 class Guard:
-    """Security headers on every response; an unexpected error becomes a 500 page with a reference
+    """Security headers on every response, with the server's own time (Server-Timing: app;dur=ms,
+    from the request's arrival to the response's start); an unexpected error becomes a 500 page with a reference
     number, logged as type and frames only (an exception message can carry user data)."""
 
     def __init__(self, app: ASGIApp):
@@ -77,12 +79,14 @@ class Guard:
             await self.app(scope, receive, send)
             return
         started = False
+        t0 = time.perf_counter()
 
         async def send_with_headers(message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                message["headers"] = list(message.get("headers", [])) + SECURITY_HEADERS
+                took = f"app;dur={(time.perf_counter() - t0) * 1000:.1f}".encode()
+                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS, (b"server-timing", took)]
             await send(message)
 
         try:
