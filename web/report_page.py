@@ -18,7 +18,7 @@ from report.numbers import format_value
 from report.render.view import Grid, horizontal_grid, is_horizontal, vertical_grid
 from report.validation import ERROR, validate
 from storage import access, desk
-from storage.coordination import COMMENT_KEY, comments
+from storage.coordination import COMMENT_KEY
 from storage.store import AgencyInfo, NotFound, ReportInfo
 
 from . import texts as T
@@ -136,7 +136,6 @@ def report_page(request: Request, visitor: Visitor) -> Response:
         "grids": _grids(report, values), "before": before, "previous": previous, "change": _change,
         "fmt_value": format_value, "events": list(reversed(events))[:HISTORY_SHOWN], "events_total": len(events),
         "what": lambda key: what(report.format, key), "shown": shown_value,
-        "comments": comments(d.store, info.id),
         "can_approve": ctx["reviews"] and info.status == terms.AWAITING,
         "can_return": ctx["reviews"] and info.status in (terms.AWAITING, terms.SUBMITTED),
         "can_remind": coordinates and info.status not in (terms.AWAITING, terms.SUBMITTED),

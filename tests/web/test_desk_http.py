@@ -111,3 +111,21 @@ def test_cli_web_link(migrated_db_url, monkeypatch, capsys, store):
 def test_chart_escapes_names():
     svg = str(grouped_bars("<t>", {"<script>甲": {2024: 3}}, [2024], "未填"))
     assert "<script>" not in svg and "&lt;script&gt;甲" in svg
+
+
+def test_an_unexpected_error_is_a_500_page_with_a_reference_and_no_data_in_the_log(served, store, world,
+                                                                                     monkeypatch, caplog):
+    from storage import desk
+
+    def broken(*args, **kwargs):
+        data = "-".join(["secret", "user", "data"])  # built at run time: not in a source line
+        raise RuntimeError(data)
+
+    client = _sign_in(served, store, COORD_TG)
+    monkeypatch.setattr(desk, "board", broken)
+    with caplog.at_level("ERROR"):
+        response = client.get(f"/office/{world.office.id}/board")
+    assert response.status_code == 500 and "服务器出错" in response.text
+    ref = response.text.split("编号 ")[1][:6]
+    assert ref in caplog.text and "RuntimeError" in caplog.text
+    assert "secret-user-data" not in caplog.text
