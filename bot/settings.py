@@ -31,6 +31,19 @@ class WebhookSettings(BaseModel):
     secret_token: SecretStr | None = None
 
 
+class WebSettings(BaseModel):
+    """The coordinator's desk in a browser (web/): ``disclosure-bot web``, or inside ``run`` when enabled."""
+
+    enabled: bool = False  # serve the desk inside `disclosure-bot run` too
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_url: str = ""  # e.g. https://bot.example.gov.cn/desk — the sign-in links point here
+    link_minutes: int = Field(default=10, ge=1, le=1440)  # a sign-in link expires after this
+    session_hours: float = Field(default=8.0, gt=0, le=24 * 30)  # a browser stays signed in this long
+    # Signs the session cookie and the CSRF tokens. Empty: generated once and kept in the database.
+    secret_key: SecretStr | None = None
+
+
 class ReminderSettings(BaseModel):
     offsets_days: list[int] = Field(default_factory=lambda: [30, 14, 7, 3, 1, 0])
     overdue_every_working_days: int = 2
@@ -67,6 +80,7 @@ class Settings(BaseSettings):
     bot_username: str = ""  # used for invitation links; read from getMe when empty
     mode: Literal["polling", "webhook"] = "polling"
     webhook: WebhookSettings = Field(default_factory=WebhookSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
     database_url: str = "sqlite:///disclosure-bot.db"
     timezone: str = "Asia/Shanghai"
     reminders: ReminderSettings = Field(default_factory=ReminderSettings)

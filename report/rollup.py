@@ -228,3 +228,22 @@ def to_docx(r: Rollup, labels: RollupLabels) -> bytes:
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
+
+
+# The roll-up file's words and name (the chat and the web desk hand back the same file).
+FILENAME = "{year}年{office}政府信息公开工作年度报告汇总表.{ext}"
+
+LABELS = RollupLabels(
+    title="{office}{year}年度政府信息公开工作年度报告汇总表",
+    sheet_sums="汇总",
+    sheet_agencies="机关情况",
+    item="项目",
+    counted="已计入汇总",
+    missing="尚未填报",
+    incomplete="尚未填完",
+    with_errors="存在错误",
+    other_format_head="格式不同未计入",
+    other_format="{agency}（{format}年格式）",
+    none="无",
+    mixed_note="注意：{n}个机关的报告使用了其他格式，未计入汇总。",
+)

@@ -35,7 +35,7 @@ ROLES = ("officer", "reviewer", "coordinator")
 # 批准提交); awaiting_approval → draft (退回修改 / 撤回提交). The column is plain text, no CHECK.
 REPORT_STATUSES = ("draft", "awaiting_approval", "submitted")
 AWAITING_APPROVAL = "awaiting_approval"
-AUDIT_SOURCES = ("chat", "excel", "import", "console")
+AUDIT_SOURCES = ("chat", "excel", "import", "console", "web")
 OUTBOX_STATUSES = ("pending", "sending", "sent", "failed", "unknown")
 
 
@@ -257,6 +257,39 @@ class Admin(Base, table=True):
     __tablename__ = "admin"
     telegram_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     added_at: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class WebLoginLink(Base, table=True):
+    """A one-time sign-in link of the web desk, bound to one user (storage/web_login.py).
+    Only the SHA-256 of its token is stored. Migration 0004."""
+
+    __tablename__ = "web_login_link"
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(sa_column=Column(Text, nullable=False, unique=True))
+    user_id: int = Field(sa_column=_fk("bot_user.id", nullable=False, ondelete="CASCADE", index=True))
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())
+    expires_at: dt.datetime = Field(sa_column=_ts())
+    used_at: dt.datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class WebSession(Base, table=True):
+    """A signed-in browser: the SHA-256 of its cookie's token, its user, when it ends. Migration 0004."""
+
+    __tablename__ = "web_session"
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(sa_column=Column(Text, nullable=False, unique=True))
+    user_id: int = Field(sa_column=_fk("bot_user.id", nullable=False, ondelete="CASCADE", index=True))
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())
+    expires_at: dt.datetime = Field(sa_column=_ts())
+
+
+class WebSecret(Base, table=True):
+    """A secret the web desk generated because none was configured (the session signing key)."""
+
+    __tablename__ = "web_secret"
+    name: str = Field(sa_column=Column(Text, primary_key=True))
+    value: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
 class ProcessedUpdate(Base, table=True):

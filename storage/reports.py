@@ -49,6 +49,13 @@ _TEXT = NarrativePartRow.__table__
 _BY_ID = (select(*_ROW, _AGENCY.c.name.label("agency")).join(_AGENCY, _AGENCY.c.id == _REPORT.c.agency_id)
           .where(_REPORT.c.id == bindparam("report_id")))
 _BY_ID_LOCKED = _BY_ID.with_for_update(of=_REPORT)
+_BY_IDS = (select(*_ROW, _AGENCY.c.name.label("agency")).join(_AGENCY, _AGENCY.c.id == _REPORT.c.agency_id)
+           .where(_REPORT.c.id.in_(bindparam("ids", expanding=True))))
+_CELLS_OF = select(_CELL.c.report_id, _CELL.c.key, _CELL.c.kind, _CELL.c.int_value, _CELL.c.decimal_text,
+                   _CELL.c.unit).where(_CELL.c.report_id.in_(bindparam("ids", expanding=True)))
+_TEXTS_OF = select(_TEXT.c.report_id, _TEXT.c.key, _TEXT.c.text).where(
+    _TEXT.c.report_id.in_(bindparam("ids", expanding=True)))
+_CHUNK = 500  # ids per IN (...) list
 _OF_YEARS = select(*_ROW).where(_REPORT.c.agency_id == bindparam("agency_id"),
                                 _REPORT.c.year.in_(bindparam("years", expanding=True)))
 _CELLS = select(_CELL.c.key, _CELL.c.kind, _CELL.c.int_value, _CELL.c.decimal_text, _CELL.c.unit).where(
@@ -128,27 +135,52 @@ class ReportStore:
             r = _row(s, report_id)
             return self._stored(s, r).copy(), r.version
 
-    def _stored(self, s, r) -> Report:
-        """The report as stored at the row's version (shared: do not change it); ``r``: a report row
-        read with its agency's name (:func:`_row`)."""
-        agency = r.agency
-        key = (r.id, r.version, r.created_at)
-        found = self.reports.get(key)
-        if found is not None:
-            return found if found.agency == agency else found.copy(agency=agency)
-        rep = Report(format=formats.for_year(r.year, r.format_id), year=r.year, agency=agency)
-        cells = s.connection().execute(_CELLS, {"report_id": r.id})
+    def load_reports(self, report_ids) -> dict[int, Report]:
+        """The domain Reports of many reports (copies), the ones not in memory read together."""
+        ids = sorted(set(report_ids))
+        out: dict[int, Report] = {}
+        with session_scope(self.engine) as s:
+            conn = s.connection()
+            for chunk in _chunked(ids):
+                rows = {r.id: r for r in conn.execute(_BY_IDS, {"ids": chunk})}
+                missing = [rid for rid, r in rows.items() if self.reports.get((r.id, r.version, r.created_at)) is None]
+                cells: dict[int, list] = {rid: [] for rid in missing}
+                texts: dict[int, dict] = {rid: {} for rid in missing}
+                if missing:
+                    for rid, *cell in conn.execute(_CELLS_OF, {"ids": missing}):
+                        cells[rid].append(cell)
+                    for rid, key, text in conn.execute(_TEXTS_OF, {"ids": missing}):
+                        texts[rid][key] = text
+                for rid, r in rows.items():
+                    found = self.reports.get((r.id, r.version, r.created_at))
+                    if found is None:
+                        found = self._build(s, r, cells[rid], texts[rid])
+                    out[rid] = found.copy() if found.agency == r.agency else found.copy(agency=r.agency)
+        return out
+
+    def _build(self, s, r, cells, texts: dict) -> Report:
+        """The Report of a row from its stored cells and texts, remembered for its version."""
+        rep = Report(format=formats.for_year(r.year, r.format_id), year=r.year, agency=r.agency)
         for cell, kind, iv, dec, unit in cells:
             if kind is not None:
                 rep.values[cell] = V.decode(cell, kind, iv, dec)
             if unit is not None:
                 rep.units[cell] = unit
-        texts = dict(s.connection().execute(_TEXTS, {"report_id": r.id}).all())
         rep.preamble = texts.pop(V.PREAMBLE_KEY, None)
         rep.signature = V.signature_of(texts.pop(V.SIGNATURE_KEY, None))
         rep.narratives = texts
-        self.reports.remember(s, key, rep)
+        self.reports.remember(s, (r.id, r.version, r.created_at), rep)
         return rep
+
+    def _stored(self, s, r) -> Report:
+        """The report as stored at the row's version (shared: do not change it); ``r``: a report row
+        read with its agency's name (:func:`_row`)."""
+        found = self.reports.get((r.id, r.version, r.created_at))
+        if found is not None:
+            return found if found.agency == r.agency else found.copy(agency=r.agency)
+        conn = s.connection()
+        return self._build(s, r, conn.execute(_CELLS, {"report_id": r.id}).all(),
+                           dict(conn.execute(_TEXTS, {"report_id": r.id}).all()))
 
     def audit_events(self, report_id: int) -> list[AuditInfo]:
         with session_scope(self.engine) as s:
@@ -294,6 +326,11 @@ class ReportStore:
                                        "format_id": changes.get("format_id", r.format_id)})
         self.reports.remember(s, (r.id, version, r.created_at), after)
         return version
+
+
+def _chunked(ids: list[int]):
+    for i in range(0, len(ids), _CHUNK):
+        yield ids[i:i + _CHUNK]
 
 
 def _check_source(source: str) -> None:

@@ -136,6 +136,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         logger.exception("Could not start: the database or the configuration failed")
         return 1
     install_redaction(secrets)  # again: in case anything added a root handler while building
+    if settings.web.enabled:  # the web desk in this process, beside the bot (web/serve.py)
+        from web.serve import start_in_background
+
+        start_in_background(settings)
 
     try:
         if settings.mode == "webhook":

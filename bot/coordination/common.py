@@ -9,6 +9,7 @@ from report import deadlines as dl
 from report import terms
 from report.model import Report
 from storage import coordination as co
+from storage import desk
 from storage.errors import NotFound
 from storage.infos import AgencyInfo, OfficeInfo, ReportInfo
 
@@ -55,24 +56,14 @@ def calendar(ctx) -> dl.WorkCalendar:
     return dl.WorkCalendar(rem.extra_holidays, rem.extra_workdays)
 
 
-def deadline_for(ctx, agency: AgencyInfo, office: OfficeInfo | None, year: int, office_date: dt.date | None,
-                 agency_dates: dict[int, dt.date]) -> tuple[dt.date, str]:
-    """(deadline, source): the deadline the reminders use: agency > office (set in the bot, then in
-    the configuration) > legal."""
-    rem = ctx.settings.reminders
-    return dl.resolve_deadline(
-        year, agency.kind, agency=agency.name, office=office.name if office else None,
-        config_overrides=ctx.settings.deadline_overrides, db_agency_date=agency_dates.get(agency.id),
-        db_office_date=office_date, township_deadline=rem.township_deadline, other_deadline=rem.other_deadline,
-    )
-
-
 def agency_deadline(ctx, agency: AgencyInfo, year: int) -> tuple[dt.date, str]:
+    """(deadline, source): the deadline the board and the reminders use (storage/desk.py)."""
+    rules = desk.DeadlineRules.from_settings(ctx.settings)
     office = office_of(ctx, agency.office_id)
     if office is None:
-        return deadline_for(ctx, agency, None, year, None, {})
+        return rules.resolve(agency, None, year, None, None)
     office_date, agency_dates = co.deadline_overrides(ctx.store, year, office_id=office.id)
-    return deadline_for(ctx, agency, office, year, office_date, agency_dates)
+    return rules.resolve(agency, office.name, year, office_date, agency_dates.get(agency.id))
 
 
 def days_left(ctx, deadline: dt.date) -> str:
@@ -85,10 +76,8 @@ def days_left(ctx, deadline: dt.date) -> str:
 
 
 def status_of(info: ReportInfo | None, report: Report | None) -> str:
-    """未开始 / 填报中 / 待审核 / 已提交 (report/terms.py)."""
-    if info is None or report is None or (not report.values and not report.narratives):
-        return terms.report_status(terms.NOT_STARTED)
-    return terms.report_status(info.status)
+    """未开始 / 填报中 / 待审核 / 已提交 (report/terms.py), as the board states it (storage/desk.py)."""
+    return terms.report_status(desk.state_of(info, report))
 
 
 def office_of(ctx, office_id: int | None) -> OfficeInfo | None:

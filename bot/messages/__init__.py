@@ -157,6 +157,8 @@ BTN_HAVE = "有"
 BTN_HAVE_NOT = "无"
 YES_WORDS = ("是", "有", "是的", "有的", "y", "yes", "Y")
 NO_WORDS = ("否", "无", "没有", "不是", "n", "no", "N")
+THERE_ARE_WORDS = ("有", "有的")  # typed on "are all the figures 0?": not all 0
+THERE_ARE_NONE_WORDS = ("无", "没有", "都没有", "全部为0", "都为0")
 
 CANNOT_SKIP = "表格中的数字不能跳过；没有的请填 0。"
 EMPTY_TEXT = "没有收到文字内容"

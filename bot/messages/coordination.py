@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from report.rollup import RollupLabels
-
 ROLE = {"officer": "填报人", "reviewer": "审核人", "coordinator": "协调人"}
 KIND = {"department": "政府部门", "government": "人民政府", "township": "乡镇（街道）", "other": "其他"}
 KIND_HINT = {
@@ -136,22 +134,6 @@ BTN_NEXT_YEAR = "{year}年度 »"
 BTN_AGENCY = "{i}. {agency}"
 ROLLUP_SENT = "{office} {year}年度汇总表：已计入{counted}个机关；未报{missing}个，未填完{incomplete}个，有错误{errors}个。"
 ROLLUP_MIXED = "注意：{n}个机关的报告使用了其他格式（{names}），未计入汇总。"
-ROLLUP_FILENAME = "{year}年{office}政府信息公开工作年度报告汇总表.{ext}"
-
-ROLLUP_LABELS = RollupLabels(
-    title="{office}{year}年度政府信息公开工作年度报告汇总表",
-    sheet_sums="汇总",
-    sheet_agencies="机关情况",
-    item="项目",
-    counted="已计入汇总",
-    missing="尚未填报",
-    incomplete="尚未填完",
-    with_errors="存在错误",
-    other_format_head="格式不同未计入",
-    other_format="{agency}（{format}年格式）",
-    none="无",
-    mixed_note="注意：{n}个机关的报告使用了其他格式，未计入汇总。",
-)
 
 # -- read-only view (drill-down / reviewer) --------------------------------------------------------
 VIEW_HEAD = "{title}\n状态：{status} · 进度 {done}/{total} · 版本 {version}"

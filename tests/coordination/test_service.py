@@ -16,6 +16,7 @@ from bot.kit.io import Actor
 from bot.messages import coordination as T
 from bot.settings import Settings
 from report import deadlines as dl
+from report import rollup as ru
 from storage import coordination as co
 from storage import invitations as inv
 
@@ -240,15 +241,15 @@ def test_board_and_rollup_figures_are_the_member_sums(svc, world, store):
     files = {r.document[0]: r.document[1] for r in docs if r.document}
     assert set(files) == {f"2024年某县政务公开办公室政府信息公开工作年度报告汇总表.{e}" for e in ("xlsx", "docx")}
     wb = openpyxl.load_workbook(io.BytesIO(files["2024年某县政务公开办公室政府信息公开工作年度报告汇总表.xlsx"]))
-    rows = {r[0]: r[1:] for r in wb[T.ROLLUP_LABELS.sheet_sums].iter_rows(values_only=True) if r and r[0]}
+    rows = {r[0]: r[1:] for r in wb[ru.LABELS.sheet_sums].iter_rows(values_only=True) if r and r[0]}
     ea = store.load_report(store.find_report(a, YEAR).id)[0].effective()
     eb = store.load_report(store.find_report(b, YEAR).id)[0].effective()
     cols = ("natural", "business", "research", "welfare", "legal", "other", "total")
     assert list(rows["一、本年新收政府信息公开申请数量"][:7]) == [ea[f"s3.new.{k}"] + eb[f"s3.new.{k}"] for k in cols]
     assert rows["行政复议"][:5] == tuple(ea[f"s4.review.{k}"] + eb[f"s4.review.{k}"]
                                      for k in ("upheld", "corrected", "other", "pending", "total"))
-    agencies = {r[0]: r[1] for r in wb[T.ROLLUP_LABELS.sheet_agencies].iter_rows(values_only=True)}
-    assert agencies[T.ROLLUP_LABELS.missing] == "丙县民政局"
+    agencies = {r[0]: r[1] for r in wb[ru.LABELS.sheet_agencies].iter_rows(values_only=True)}
+    assert agencies[ru.LABELS.missing] == "丙县民政局"
 
 
 def test_deadline_override_reaches_the_board(svc, world, store):

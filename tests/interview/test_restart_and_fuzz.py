@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from bot.interview.paste import parse_table_paste
 from bot.kit.io import Text
-from report.numbers import NumberError, parse_row
+from report.numbers import NumberError, parse_answer
 from storage.store import Store
 
 from .helpers import Chat, make_service
@@ -121,8 +121,12 @@ def _would_be_valid(store, chat, kind: str, text: str) -> bool:
     t = text.strip()
     if kind == "narrative":
         return bool(t)
+    gate_words = ("是", "有", "是的", "有的", "y", "yes", "Y", "否", "无", "没有", "不是", "n", "no", "N", "都没有",
+                  "全部为0", "都为0")
+    if kind in ("gate", "row-s2") and t.strip("。.! ！") in gate_words:  # row-s2 starts on 二's gate
+        return True
     if kind == "gate":
-        return t.strip("。.! ！") in ("是", "有", "是的", "有的", "y", "yes", "Y", "否", "无", "没有", "不是", "n", "no", "N")
+        return False
     types = {"row-s3": ["int"] * 6, "row-s2": ["int"] * 3, "row-fee": ["decimal"]}[kind]
     if len([ln for ln in t.splitlines() if ln.strip()]) > 1:
         # A multi-line message is read as a table pasted from Excel (header lines skipped).
@@ -130,7 +134,7 @@ def _would_be_valid(store, chat, kind: str, text: str) -> bool:
         table = {"row-s3": "s3", "row-s2": "s2.i1", "row-fee": "s2.i8"}[kind]
         return not parse_table_paste(rep, rep.format.table(table), t)[1]
     try:
-        parse_row(t, types)
+        parse_answer(t, types, 1 if kind == "row-s3" else 0)  # figures as officers type them
         return True
     except NumberError:
         return False

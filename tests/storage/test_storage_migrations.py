@@ -35,6 +35,9 @@ TABLES = {
     "deadline_override",
     "reminder_outbox",
     "processed_update",
+    "web_login_link",
+    "web_session",
+    "web_secret",
 }
 
 

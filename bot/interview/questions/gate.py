@@ -59,6 +59,9 @@ class GateQuestion(Question):
 
     def text(self, ctx, text: str) -> Result:
         word = text.strip().strip("。.! ！")
+        if self.zero_on_yes and word in M.THERE_ARE_WORDS + M.THERE_ARE_NONE_WORDS:
+            # "are all the figures 0?" answered 有 (there are figures) or 无 (there are none)
+            return self.answer(ctx, word in M.THERE_ARE_NONE_WORDS)
         if word in M.YES_WORDS:
             return self.answer(ctx, True)
         if word in M.NO_WORDS:
