@@ -69,6 +69,19 @@ class CoordinationCommands:
             return notes(ctx, [Reply(T.NO_AGENCY)])
         return notes(ctx, [Reply(T.CHOOSE_AGENCY, tuple(rows))])
 
+    @command("web")
+    def web(self, ctx, arg: str) -> Step:
+        """A one-time sign-in link to the desk in a browser, for whoever has something to see there."""
+        from storage import web_login
+
+        web = ctx.settings.web
+        if not web.public_url:
+            return notes(ctx, [Reply(T.WEB_NOT_CONFIGURED)])
+        if not ctx.memberships and not ctx.principal.is_admin:
+            return notes(ctx, [Reply(T.NO_AGENCY)])
+        url = web_login.issue_login_link(ctx.store, ctx.settings, ctx.user.telegram_id, now=ctx.now)
+        return notes(ctx, [Reply(T.WEB_LINK.format(url=url, minutes=web.link_minutes))])
+
     @command("history")
     def history(self, ctx, arg: str) -> Step:
         if ctx.agency_id is None:

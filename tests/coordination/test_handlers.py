@@ -187,3 +187,30 @@ async def test_officer_of_a_cannot_reach_b_through_telegram(clients):
     assert "乙县教育局" not in shown.replace("乙县教育局.xlsx", "").replace("乙县教育局.txt", "")
     texts = officer.texts()
     assert T.NOT_ALLOWED in texts and T.NOT_COORDINATOR in texts and T.NOT_ADMIN in texts
+
+
+async def test_web_command_sends_a_one_time_sign_in_link_bound_to_the_user(migrated_db_url):
+    from storage import web_login
+
+    settings = Settings(token="123:ABC", database_url=migrated_db_url, admins=[ADMIN_ID],
+                        web={"public_url": "https://desk.example.gov.cn"})
+    officer = ChatClient(migrated_db_url, settings, user_id=OFFICER_ID, first_name="王", last_name="")
+    stranger = ChatClient(migrated_db_url, settings, user_id=OTHER_ID, first_name="他", last_name="",
+                          store=None)
+    await officer.start()
+    await stranger.start()
+    try:
+        store = officer.store
+        _office, a, _b = seed(store)
+        store.add_membership(store.get_or_create_user(OFFICER_ID, "王").id, "officer", agency_id=a.id)
+        (text,) = await officer.command("/web")
+        url = text.rsplit("\n", 1)[-1]
+        assert url.startswith("https://desk.example.gov.cn/") and "只能使用一次" in text
+        token = url.rsplit("/", 1)[-1]
+        user_id, refused = web_login.link_user(store, token, dt.datetime.now(dt.UTC))
+        assert refused is None and user_id == store.find_user(OFFICER_ID).id
+        # someone with nothing to see gets no link
+        assert await stranger.command("/web") == [T.NO_AGENCY]
+    finally:
+        await officer.stop()
+        await stranger.stop()
