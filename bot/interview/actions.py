@@ -111,6 +111,10 @@ class ChooseUnit:
 class ConfirmCarry: ...
 
 
+@action("b0")
+class BlanksAreZero: ...
+
+
 @action("draft")
 class UseDraft: ...
 

@@ -393,8 +393,18 @@ PASTE_NO_NUMBERS = "粘贴的内容里没有找到数字"
 PASTE_MIXED_LABELS = "粘贴的各行有的带栏目名称、有的不带，请整表复制"
 
 
-def paste_blank_cell(line: int) -> str:
-    return f"第 {line} 行有空白单元格（没有数据请填 0）"
+BTN_BLANKS_ZERO = "空白按 0 处理"
+PASTE_LOST = "待确认的粘贴内容已失效，请重新粘贴"
+
+
+def paste_blanks(cells: list[str]) -> str:
+    listed = "、".join(cells[:8]) + ("等" if len(cells) > 8 else "")
+    return (f"粘贴的表格读好了，但有 {len(cells)} 个空白单元格：{listed}。\n"
+            f"空白不等于 0：如果这些确实是 0，请点“{BTN_BLANKS_ZERO}”保存整表；否则请补全后重新粘贴。")
+
+
+def paste_blanks_pending(n: int) -> str:
+    return f"（待确认：刚才粘贴的表格有 {n} 个空白单元格）"
 
 
 def paste_unknown_row(line: int, label: str) -> str:

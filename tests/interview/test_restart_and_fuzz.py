@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.interview.paste import parse_table_paste
+from bot.interview.paste import read_paste
 from bot.kit.io import Text
 from report.numbers import NumberError, parse_answer
 from storage.store import Store
@@ -132,7 +132,8 @@ def _would_be_valid(store, chat, kind: str, text: str) -> bool:
         # A multi-line message is read as a table pasted from Excel (header lines skipped).
         rep, _, _ = current_report(store, chat)
         table = {"row-s3": "s3", "row-s2": "s2.i1", "row-fee": "s2.i8"}[kind]
-        return not parse_table_paste(rep, rep.format.table(table), t)[1]
+        paste = read_paste(rep, rep.format.table(table), t)
+        return not paste.problems and not paste.blanks
     try:
         parse_answer(t, types, 1 if kind == "row-s3" else 0)  # figures as officers type them
         return True

@@ -72,7 +72,7 @@ class GateQuestion(Question):
     def typed_figures(self, ctx, text: str) -> Move | None:
         """Figures typed on a section gate: "there are figures", and they answer the first row (or,
         pasted, the whole table). None when they do not fit."""
-        from ..paste import looks_like_table, parse_table_paste
+        from ..paste import looks_like_table, read_paste, whole_table_line
         from .catalog import index_of, next_unanswered
         from .row import RowQuestion
 
@@ -82,8 +82,8 @@ class GateQuestion(Question):
         nxt = next_unanswered(fmt, self.section_id, ctx.report, index_of(fmt, self))
         if not isinstance(nxt, RowQuestion):
             return None
-        if looks_like_table(text):
-            if parse_table_paste(ctx.report, nxt.table, text)[1]:
+        if looks_like_table(text) or whole_table_line(ctx.report, nxt.table, text):
+            if read_paste(ctx.report, nxt.table, text).problems:
                 return None
         else:
             try:

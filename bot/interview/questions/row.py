@@ -4,15 +4,16 @@ whole table pasted."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import ClassVar
 
 from report.formats import Column, Row, Table
 from report.model import Report, Value
-from report.numbers import NumberError, format_value, parse_answer
+from report.numbers import NumberError, format_value, parse_answer, parse_value
 
 from ... import messages as M
 from .. import actions as A
-from .base import Question, Refused, Result, Saved
+from .base import Question, Refused, Result, Saved, Stay
 
 _ABSENT = object()  # no effective value (a total whose terms are not all known)
 
@@ -59,6 +60,9 @@ class RowQuestion(Question):
         else:
             body = self.prompt(None, [])
         rows, nav = [], []
+        if ctx.state.paste:
+            body = M.paste_blanks_pending(len(ctx.state.paste.get("b") or ())) + "\n\n" + body
+            rows.append((ctx.button(M.BTN_BLANKS_ZERO, A.BlanksAreZero()),))
         suggestion = self.carry_suggestion(ctx) if not complete else None
         if suggestion:
             body += "\n\n" + M.offer_carry(ctx.previous.year, row_text([suggestion[k] for k in self.cells]))
@@ -68,15 +72,18 @@ class RowQuestion(Question):
         return body, rows, nav
 
     def text(self, ctx, text: str) -> Result:
-        from ..paste import looks_like_table, parse_table_paste
+        from ..paste import looks_like_table, read_paste, whole_table_line
 
         text = text.strip()
-        if looks_like_table(text):
-            values, problems = parse_table_paste(ctx.report, self.table, text)
-            if problems:
-                return Refused(M.paste_refused(problems))
-            title = self.table.caption or ctx.report.format.section(self.section_id).title
-            return Saved(values=values, prefix=M.paste_applied(title, len(values)))
+        if looks_like_table(text) or whole_table_line(ctx.report, self.table, text):
+            paste = read_paste(ctx.report, self.table, text)
+            if paste.problems:
+                return Refused(M.paste_refused(paste.problems))
+            if paste.blanks:  # shown back; one press takes them as 0
+                kept = {k: str(v) for k, v in paste.values.items()}
+                return Stay(ctx.state.replace(paste={"v": kept, "b": paste.blanks}),
+                            prefix=M.paste_blanks(self.blank_names(ctx, paste.blanks)))
+            return self.pasted(ctx, paste.values)
         total_keys = self.trailing_totals(ctx.report.format)
         try:
             nums, given = parse_answer(text, self.types, len(total_keys))
@@ -108,11 +115,34 @@ class RowQuestion(Question):
         totals = [(lab, format_value(v)) for lab, v in self.totals(applied) if v is not None]
         return Saved(values=values, prefix=M.row_saved(self.row.short or self.row.label, shown, totals))
 
+    def pasted(self, ctx, values: dict) -> Saved:
+        title = self.table.caption or ctx.report.format.section(self.section_id).title
+        return Saved(values=values, prefix=M.paste_applied(title, len(values)))
+
+    def blank_names(self, ctx, keys: list[str]) -> list[str]:
+        cells = ctx.report.format.cells
+        return [f"{cells[k].row.label} {cells[k].column.short or cells[k].column.label}" for k in keys]
+
     def press(self, ctx, act) -> Result | None:
+        if isinstance(act, A.BlanksAreZero):
+            return self.blanks_as_zero(ctx)
         if isinstance(act, A.ConfirmCarry):
             suggestion = self.carry_suggestion(ctx)
             return self.saved(ctx, suggestion) if suggestion is not None else Refused(M.CARRY_GONE)
         return None
+
+    def blanks_as_zero(self, ctx) -> Result:
+        """空白按 0 处理: the paste waiting in the state, its blank cells as 0."""
+        paste = ctx.state.paste or {}
+        fmt = ctx.report.format
+        try:
+            values = {k: parse_value(v, fmt.cells[k].type) for k, v in (paste.get("v") or {}).items()}
+            zeros = {k: Decimal(0) if fmt.cells[k].type == "decimal" else 0 for k in paste.get("b") or ()}
+        except (KeyError, NumberError, TypeError, AttributeError):
+            return Refused(M.PASTE_LOST)
+        if not zeros or any(k not in fmt.cells for k in values):
+            return Refused(M.PASTE_LOST)
+        return self.pasted(ctx, {**values, **zeros})
 
     def carry_suggestion(self, ctx) -> dict[str, Value] | None:
         """Last year's 结转下年度继续办理 for this year's 上年结转 row (when last year's report is stored)."""

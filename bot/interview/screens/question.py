@@ -75,7 +75,8 @@ class QuestionScreen(Screen):
             state = state.replace(skp=tuple(sorted(set(state.skp) | {q.id}))[-60:])
         return nav.after_answer(ctx, state, q)
 
-    @on(A.Yes, A.No, A.ChooseUnit, A.ConfirmCarry, A.UseDraft, A.Append, A.Replace, A.DropPending, A.MoveHere)
+    @on(A.Yes, A.No, A.ChooseUnit, A.ConfirmCarry, A.BlanksAreZero, A.UseDraft, A.Append, A.Replace, A.DropPending,
+        A.MoveHere)
     def own_button(self, ctx, act) -> Step | None:
         q = current(ctx)
         if q is None:
@@ -141,7 +142,7 @@ def apply(ctx, q: Q.Question, result: Result) -> Step:
         return apply(ctx, target, target.text(ctx, result.text)) if result.text else Step(ctx.state)
     assert isinstance(result, Saved)
     ctx.save(values=result.values, narratives=result.narratives, units=result.units)
-    settled = ctx.state.replace(fails=0, pending=None, mv=None, adv=None)
+    settled = ctx.state.replace(fails=0, pending=None, mv=None, adv=None, paste=None)
     if result.stay:  # a narrative part being written: asked again, further texts added to it
         step = Step(settled.replace(open=result.written), prefix=result.prefix)
     else:
