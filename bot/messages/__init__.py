@@ -510,7 +510,11 @@ def check_problems(lines: list[str]) -> str:
 
 
 def edit_label(label: str) -> str:
-    return f"修改 {label}"
+    return f"修改：{label}"
+
+
+def check_section_label(title: str) -> str:
+    return f"核对：{title}"
 
 
 def check_all_summary(errors: list[str], warnings: list[str]) -> str:

@@ -153,7 +153,7 @@ async def test_busy_report_identity_error_shown_and_fixed_through_edit(chat):
             total = rep.effective()["s3.total.natural"]
             over = bad.values["s3.carried_over.natural"]
             assert f"自然人列：一+二={new + carried}，但（七）总计+四={total + over}" in check
-            await chat.press(M.edit_label("四"), exact=True)
+            await chat.press(M.edit_label("四、结转下年度继续办理"), exact=True)
             q = Q.row_question(rep.format, "s3", "carried_over")
             await chat.send(row_text(rep, q))
             after = chat.last_text()

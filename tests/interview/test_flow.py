@@ -115,7 +115,7 @@ def test_busy_report_identity_error_corrected_through_edit(store):
     text = chat.text
     assert "【核对】三、收到和处理政府信息公开申请情况" in text
     assert "自然人列：一+二=4，但（七）总计+四=5" in text
-    chat.press("修改 四")
+    chat.press("修改：四、结转下年度继续办理")
     assert "“四、结转下年度继续办理”" in chat.text
     chat.send("1 0 0 0 0 0")
     assert "【核对】三、" in chat.text  # back on the check screen after the answer
@@ -154,8 +154,7 @@ def test_submit_blocked_by_errors_and_warnings_need_confirmation(store):
     assert "还不能提交" in chat.text
     assert current_report(store, chat)[2].status == "draft"
     fill_zero_report(chat)
-    # Empty a required part of 一 (a warning, not an error) by never filling it: use a fresh part.
-    chat.press("修改 （三）政府信息管理")
+    # Empty a required part of 一 (a warning, not an error).
     rep, version, info = current_report(store, chat)
     store.save_answers(info.id, user_id=None, source="chat", narratives={"n1.management": None})
     chat.cmd("menu")
@@ -183,18 +182,18 @@ def test_narrative_in_several_messages_append_replace(store):
     chat.cmd("menu")
     chat.press("五、")
     assert "【核对】五、" in chat.text
-    chat.press("修改 存在的主要问题及改进情况")
+    chat.press("修改：存在的主要问题及改进情况")
     chat.send("第三段。")
     assert M.ask_append_replace(4) in chat.text
     chat.send("第四段。")  # still pending: accumulated
     chat.press("追加")
     assert current_report(store, chat)[0].narratives["n5"] == "第一段。\n第二段。\n第三段。\n第四段。"
     assert "【核对】五、" in chat.text  # an edit returns to the check screen
-    chat.press("修改 存在的主要问题及改进情况")
+    chat.press("修改：存在的主要问题及改进情况")
     chat.send("全新内容。")
     chat.press("替换")
     assert current_report(store, chat)[0].narratives["n5"] == "全新内容。"
-    chat.press("修改 存在的主要问题及改进情况")
+    chat.press("修改：存在的主要问题及改进情况")
     chat.send("不要的。")
     chat.press("放弃新文字")
     assert current_report(store, chat)[0].narratives["n5"] == "全新内容。"
@@ -213,7 +212,7 @@ def test_text_files_fill_a_part_and_other_files_are_refused(store):
     assert current_report(store, chat)[0].narratives["n5"] == "存在的问题：人员不足。"
     chat.cmd("menu")
     chat.press("五、")
-    chat.press("修改 存在的主要问题及改进情况")
+    chat.press("修改：存在的主要问题及改进情况")
     d = docx.Document()
     d.add_paragraph("第一段文字。")
     d.add_paragraph("")
@@ -223,7 +222,7 @@ def test_text_files_fill_a_part_and_other_files_are_refused(store):
     chat.upload("问题.docx", buf.getvalue())
     chat.press("替换")
     assert current_report(store, chat)[0].narratives["n5"] == "第一段文字。\n第二段文字。"
-    chat.press("修改 存在的主要问题及改进情况")
+    chat.press("修改：存在的主要问题及改进情况")
     _, version, _ = current_report(store, chat)
     chat.upload("问题.pdf", b"%PDF-1.4")
     assert "不支持的文件“问题.pdf”" in chat.text
@@ -482,7 +481,7 @@ def test_cancel_and_menu_work_in_every_state(store):
     chat.press("下一题")
     chat.cmd("menu")
     chat.press("五、")
-    chat.press("修改 存在的主要问题及改进情况")
+    chat.press("修改：存在的主要问题及改进情况")
     chat.send("待定的文字")  # waits for 追加 / 替换
     chat.cmd("cancel")
     assert M.CANCELLED in chat.text and "进度" in chat.text

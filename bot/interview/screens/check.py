@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from report.model import Report, Value
 from report.numbers import format_value
-from report.validation import Problem, validate
+from report.validation import Problem, section_statuses, validate
 
 from ... import messages as M
 from ...kit.io import Reply
@@ -49,35 +49,38 @@ def section_lines(report: Report, section_id: str, eff: dict[str, Value]) -> lis
     return lines
 
 
-def edit_buttons(ctx, section_id: str) -> list[tuple]:
-    choices = []
-    for q in Q.editable(ctx.report.format, section_id):
-        if isinstance(q, Q.NarrativeQuestion):
-            label = q.part.label
-        elif isinstance(q, Q.UnitQuestion):
-            label = M.unit_edit_label(q.row.short or q.row.label)
-        else:
-            label = q.row.short or q.row.label
-        choices.append(ctx.button(M.edit_label(label), A.Edit(q.id)))
-    width = 3 if len(choices) > 6 else 2
-    return [tuple(choices[i: i + width]) for i in range(0, len(choices), width)]
+def edit_label(q: Q.Question) -> str:
+    """“修改：1.属于国家秘密”: the item's official name."""
+    if isinstance(q, Q.NarrativeQuestion):
+        return M.edit_label(q.part.label)
+    if isinstance(q, Q.UnitQuestion):
+        return M.edit_label(M.unit_edit_label(q.row.label))
+    return M.edit_label(q.row.label)
 
 
-def section_view(ctx, section_id: str, problems: list[Problem], eff: dict, *, final_buttons: bool = True) -> Reply:
+def edit_buttons(ctx, questions) -> list[tuple]:
+    buttons = [ctx.button(edit_label(q), A.Edit(q.id)) for q in questions]
+    short = all(len(b.label) <= 10 for b in buttons)
+    width = 2 if short else 1
+    return [tuple(buttons[i: i + width]) for i in range(0, len(buttons), width)]
+
+
+def section_view(ctx, section_id: str, problems: list[Problem], eff: dict) -> Reply:
+    """One compact message: the section's problems first, then its values, an Edit button per item."""
     report = ctx.report
     mine = [p for p in problems if p.section == section_id]
-    lines = [M.check_header(report.format.section(section_id).title), *section_lines(report, section_id, eff)]
+    lines = [M.check_header(report.format.section(section_id).title)]
     if mine:
         lines.append(M.check_problems(problem_lines(mine)))
     else:
         done, total = report.section_answered(section_id)
         lines.append(M.CHECK_OK if done == total else M.check_missing(total - done))
-    buttons = edit_buttons(ctx, section_id) if ctx.can_write else []
-    if final_buttons:
-        last = [ctx.button(M.BTN_HUB, A.ToHub())]
-        if ctx.can_write:
-            last.insert(0, ctx.button(M.BTN_NEXT_SECTION, A.NextSection()))
-        buttons.append(tuple(last))
+    lines += section_lines(report, section_id, eff)
+    buttons = edit_buttons(ctx, Q.editable(report.format, section_id)) if ctx.can_write else []
+    last = [ctx.button(M.BTN_HUB, A.ToHub())]
+    if ctx.can_write:
+        last.insert(0, ctx.button(M.BTN_NEXT_SECTION, A.NextSection()))
+    buttons.append(tuple(last))
     return Reply("\n".join(lines)[: MAX_TEXT + 200], buttons=tuple(buttons))
 
 
@@ -116,20 +119,23 @@ class CheckAllScreen(_Editing):
     name: ClassVar[str] = CHECK_ALL
 
     def view(self, ctx) -> list[Reply]:
+        """One message: every problem first, then each section's status with a button to its check
+        screen (the values are there, one section at a time)."""
         report = ctx.report
         problems = validate(report, ctx.previous)
-        eff = report.effective()
-        out = [section_view(ctx, s.id, problems, eff, final_buttons=False) for s in report.format.sections]
         errs = [p for p in problems if p.is_error]
         warns = [p for p in problems if not p.is_error]
+        statuses = section_statuses(report, problems)
+        lines = [M.check_all_summary(problem_lines(errs), problem_lines(warns)), ""]
+        lines += [M.hub_section_line(s.title, statuses[s.id]) for s in report.format.sections]
+        if ctx.state.wait:
+            lines += ["", M.CHECKUP_ASK_FILE]
+        sections = [ctx.button(M.check_section_label(s.title), A.CheckSection(s.id)) for s in report.format.sections]
+        rows = [tuple(sections[i: i + 2]) for i in range(0, len(sections), 2)]
         last = [ctx.button(M.BTN_EXPORT, A.ExportMenu()), ctx.button(M.BTN_HUB, A.ToHub())]
         if ctx.can_write:
             last.insert(0, ctx.button(M.BTN_SUBMIT, A.Submit()))
-        summary = M.check_all_summary(problem_lines(errs), problem_lines(warns))
-        if ctx.state.wait:
-            summary += "\n\n" + M.CHECKUP_ASK_FILE
-        out.append(Reply(summary, buttons=(tuple(last),)))
-        return out
+        return [Reply("\n".join(lines), buttons=(*rows, tuple(last)))]
 
 
 class SubmitScreen(Screen):
