@@ -89,11 +89,10 @@ def parse_row(text: str, types: list[str]) -> list[int | Decimal]:
 
 
 def format_value(value: int | Decimal | None) -> str:
-    """How a value is printed in a report: zero as 0, decimals without trailing zeros."""
+    """How a value is printed in a report: zero as 0, an amount as written ("12.50" stays 12.50:
+    the Decimal's exponent is kept), never in scientific notation."""
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        if value == value.to_integral_value():
-            return str(int(value))
-        return format(value.normalize(), "f")
+        return format(value, "f")  # 'f': 2.51E+5 → 251000, 12.50 → 12.50
     return str(value)
