@@ -105,6 +105,9 @@ class Section:
     kind: str  # "narrative" | "tables"
     parts: tuple[NarrativePart, ...] = ()
     tables: tuple[Table, ...] = ()
+    # Figures a section asks for that are not a published table (2021, 六: the 信息处理费 facts):
+    # cells like any other (keys, types, answers), printed only through the section's text.
+    facts: tuple[Table, ...] = ()
 
     @property
     def title(self) -> str:
@@ -201,10 +204,15 @@ class Format:
 
     def table(self, table_id: str) -> Table:
         for s in self.sections:
-            for t in s.tables:
+            for t in s.tables + s.facts:
                 if t.id == table_id:
                     return t
         raise KeyError(table_id)
+
+    @cached_property
+    def fact_keys(self) -> tuple[str, ...]:
+        """The cells of the sections' facts blocks (not printed as tables), in reading order."""
+        return tuple(t.key(r.id, c.id) for s in self.sections for t in s.facts for r in t.rows for c in t.columns)
 
     @property
     def tables(self) -> list[Table]:
@@ -226,8 +234,10 @@ class Format:
 
     @cached_property
     def input_keys(self) -> tuple[str, ...]:
-        """Cells an officer enters, in reading order."""
-        return tuple(k for k, c in self.cells.items() if not c.derived)
+        """The table cells an officer enters, in reading order (the facts blocks, asked for apart
+        from the tables, are :attr:`fact_keys`)."""
+        facts = set(self.fact_keys)
+        return tuple(k for k, c in self.cells.items() if not c.derived and k not in facts)
 
     def section_of(self, key: str) -> Section:
         if key in self.cells:
@@ -258,7 +268,9 @@ def _build(doc: dict) -> Format:
             for p in s.get("parts", [])
         )
         stables = []
-        for t in s.get("tables", []):
+        sfacts = []
+        specs = [(t, False) for t in s.get("tables", [])] + [(t, True) for t in s.get("facts", [])]
+        for t, is_fact in specs:
             cols = tuple(
                 Column(
                     id=c["id"],
@@ -297,10 +309,17 @@ def _build(doc: dict) -> Format:
                 column_header=t.get("column_header"),
                 layout=t.get("layout", "vertical"),
             )
-            stables.append(table)
+            (sfacts if is_fact else stables).append(table)
             tables.append(table)
         sections.append(
-            Section(id=s["id"], heading=s["heading"], kind=s["kind"], parts=parts, tables=tuple(stables))
+            Section(
+                id=s["id"],
+                heading=s["heading"],
+                kind=s["kind"],
+                parts=parts,
+                tables=tuple(stables),
+                facts=tuple(sfacts),
+            )
         )
     identities = _expand_identities(doc["identities"], tables)
     derived = {i.target for i in identities if i.derived}
