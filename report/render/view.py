@@ -18,9 +18,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..formats import Table
+from ..formats import Section, Table
 from ..model import Report, Value
 from ..numbers import format_value
+from ..validation import undivided
 
 # The unit of a decimal cell whose header names none (2019: 采购总金额), as the 2021 header writes it.
 UNIT_SUFFIX = "（单位：{unit}）"
@@ -101,14 +102,29 @@ class SectionView:
 
 
 @dataclass
+class SignatureView:
+    """The 落款 as printed: the agency's full name and the 成文日期 (2024年1月17日)."""
+
+    agency: str
+    date: str
+
+
+@dataclass
 class ReportView:
     title: str
     agency: str
     year: int
     format_id: str
     format_name: str
-    preamble: list[str] | None
+    preamble: list[str]  # the opening paragraph(s); empty: none
     sections: list[SectionView]
+    # The title broken for print (Word, HTML): the agency, then “XXXX年政府信息公开工作年度报告”;
+    # one line when the title does not start with the agency.
+    title_lines: tuple[str, ...] = ()
+    signature: SignatureView | None = None
+    draft: bool = False  # the document says 草稿
+    missing: tuple[str, ...] = ()  # what a draft still lacks, by printed name
+    words: object = None  # templates/report/words.j2 (草稿, page numbers, …)
 
     @property
     def table_sections(self) -> list[SectionView]:
@@ -116,9 +132,20 @@ class ReportView:
 
 
 def paragraphs(text: str | None) -> list[str]:
+    """A narrative's paragraphs as the officer wrote them: one per line, blank lines dropped."""
     if not text:
         return []
     return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def title_lines(report: Report) -> tuple[str, ...]:
+    """(agency, “2023年政府信息公开工作年度报告”) when the title is the agency then that phrase."""
+    title = report.title
+    phrase = report.format.title("", report.year).strip()
+    agency = report.agency.strip()
+    if agency and phrase and title == agency + phrase:
+        return (agency, phrase)
+    return (title,)
 
 
 def is_horizontal(table: Table, format_id: str) -> bool:
@@ -275,20 +302,43 @@ def section_grid(report: Report, tables: tuple[Table, ...], values: dict[str, Va
     return out
 
 
-def build(report: Report, preamble_paragraphs: list[str] | None = None) -> ReportView:
+def narrative_parts(report: Report, section: Section, not_written: str) -> list[PartView]:
+    """What a narrative section prints. Never a heading without text: an undivided section (only
+    its first part written) prints as its own paragraphs without sub-headings; an optional part
+    left empty prints its standard line (“无其他需要报告的事项。”) or nothing; a required part left
+    empty prints ``not_written`` (only a draft has one: a final rendering refuses such a report)."""
+    whole = undivided(report, section)
+    multi = len(section.parts) > 1 and not whole
+    out: list[PartView] = []
+    for p in section.parts:
+        paras = paragraphs(report.narratives.get(p.key))
+        if not paras and p.empty_text:
+            paras = paragraphs(p.empty_text)
+        if not paras:
+            if whole or not p.required:
+                continue
+            paras = [not_written]
+        out.append(PartView(p.label if multi else None, paras))
+    return out or [PartView(None, [not_written])]
+
+
+def build(
+    report: Report,
+    preamble: list[str],
+    *,
+    signature: SignatureView | None = None,
+    missing: tuple[str, ...] = (),
+    draft: bool = False,
+    words: object = None,
+) -> ReportView:
     fmt = report.format
     values = report.effective()
+    not_written = getattr(words, "not_written", "")
     sections: list[SectionView] = []
     for s in fmt.sections:
         view = SectionView(id=s.id, title=s.title, kind=s.kind)
         if s.kind == "narrative":
-            multi = len(s.parts) > 1
-            for p in s.parts:
-                text = report.narratives.get(p.key)
-                paras = paragraphs(text)
-                if not paras and p.empty_text:
-                    paras = paragraphs(p.empty_text)
-                view.parts.append(PartView(p.label if multi else None, paras))
+            view.parts = narrative_parts(report, s, not_written)
         else:
             view.grid = section_grid(report, s.tables, values)
         sections.append(view)
@@ -298,6 +348,11 @@ def build(report: Report, preamble_paragraphs: list[str] | None = None) -> Repor
         year=report.year,
         format_id=fmt.id,
         format_name=fmt.name,
-        preamble=preamble_paragraphs,
+        preamble=preamble,
         sections=sections,
+        title_lines=title_lines(report),
+        signature=signature,
+        draft=draft,
+        missing=missing,
+        words=words,
     )
