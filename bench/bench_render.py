@@ -72,10 +72,10 @@ def section_text(n: int, median: float, cpu: float, per_kind: dict[str, float]) 
     )
 
 
-def write_section(text: str) -> None:
-    """Replace (or append) only the '## Rendering' section of docs/benchmarks.md."""
+def write_section(text: str, heading: str = HEADING) -> None:
+    """Replace (or append) only the section ``heading`` ('## Rendering') of docs/benchmarks.md."""
     doc = DOC.read_text(encoding="utf-8") if DOC.is_file() else "# Benchmarks\n"
-    start = doc.find(f"\n{HEADING}\n")
+    start = doc.find(f"\n{heading}\n")
     if start == -1:
         doc = doc.rstrip("\n") + "\n\n" + text
     else:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-HEAVY = ("sqlalchemy", "alembic", "sqlmodel", "telegram", "psycopg", "pydantic")
+HEAVY = ("sqlalchemy", "alembic", "sqlmodel", "telegram", "psycopg", "pydantic", "docx")
 
 PROBE = """
 import json, sys
@@ -36,7 +36,7 @@ def loaded(tmp_path: Path, *argv: str) -> tuple[int, list[str]]:
     return report["code"], report["heavy"]
 
 
-def test_render_loads_no_database_telegram_or_settings_library(tmp_path: Path) -> None:
+def test_render_loads_no_database_telegram_settings_or_word_library(tmp_path: Path) -> None:
     code, heavy = loaded(tmp_path, "render", str(FIXTURES / "2023-busy.json"), "--to", "docx", "-o", "out.docx")
     assert code == 0 and (tmp_path / "out.docx").is_file()
     assert heavy == []

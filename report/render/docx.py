@@ -1,24 +1,72 @@
 """The report as a Word document in the style of an official document (GB/T 9704).
 
-The styled, empty package is built once with python-docx (:mod:`.docx_style`); a rendering writes
-only the body (the title broken between the agency and “XXXX年政府信息公开工作年度报告”, the opening
-paragraph, the sections, the tables of :mod:`.docx_table`, the 落款) and the core properties of
-this rendering (created now, author the agency, language zh-CN), and zips them with the other
-parts as they are. python-docx reads the result like any Word file.
+The styled, empty package is built ahead of time with python-docx (:mod:`.docx_style`, kept in
+templates/report/docx/); a rendering writes only the body (the title broken between the agency
+and “XXXX年政府信息公开工作年度报告”, the opening paragraph, the sections, the tables of
+:mod:`.docx_table`, the 落款), the core properties of this rendering (created now, author the
+agency, language zh-CN), the header (草稿 in a draft) and the footer's page number words, and zips
+them with the other parts as they are. python-docx reads the result like any Word file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
 import zipfile
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 from xml.sax.saxutils import escape
 
-from .docx_style import BODY_SIZE, LANGUAGE, SIGNATURE_STYLE, TABLE_STYLE, TEXT_WIDTH, package
 from .docx_table import table_xml
 from .text import display_width
 from .view import ReportView
+
+# The page (GB/T 9704): A4; margins top, right, bottom, left; the body in 三号 (16 pt).
+PAGE_CM = (21.0, 29.7)
+MARGINS_CM = (3.7, 2.6, 3.5, 2.8)
+TEXT_WIDTH_PT = (PAGE_CM[0] - MARGINS_CM[1] - MARGINS_CM[3]) / 2.54 * 72
+BODY_PT = 16.0
+LANGUAGE = "zh-CN"
+TABLE_STYLE = "表格文字"
+SIGNATURE_STYLE = "落款"
+# The stored package (templates/report/docx/) and its placeholders, filled from words.j2.
+STORED_DIR = "docx"
+MANIFEST = "manifest.json"
+DRAFT = "{draft}"
+PAGE_BEFORE = "{page_before}"
+PAGE_AFTER = "{page_after}"
+
+
+@dataclass(frozen=True)
+class Package:
+    """The styled, empty document: its parts in order (name → bytes), document.xml around the
+    body, and the ids of the styles the body uses."""
+
+    parts: dict[str, bytes]
+    head: str  # document.xml up to and including <w:body>
+    tail: str  # from the section properties to the end
+    style_ids: dict[str, str]
+
+
+def stored_name(part: str) -> str:
+    """The file a part is kept in: “_rels/.rels” as “_rels/package.rels” (package data leaves out
+    files whose names start with a dot)."""
+    return part.removesuffix(".rels") + "package.rels" if part.endswith("/.rels") else part
+
+
+@cache
+def package() -> Package:
+    root = resources.files("templates").joinpath("report", STORED_DIR)
+    manifest = json.loads(root.joinpath(MANIFEST).read_text(encoding="utf-8"))
+    parts = {name: root.joinpath(*stored_name(name).split("/")).read_bytes() for name in manifest["parts"]}
+    document = parts["word/document.xml"].decode("utf-8")
+    start = document.index("<w:body>") + len("<w:body>")
+    end = document.index("<w:sectPr", start)
+    return Package(parts, document[:start], document[end:], manifest["styles"])
+
 
 CORE = (
     "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
@@ -60,7 +108,7 @@ def _signature(view: ReportView, style: str) -> list[str]:
     sig = view.signature
     if sig is None:
         return []
-    em = BODY_SIZE.pt
+    em = BODY_PT
     shift = max(2.0, (display_width(sig.agency) - display_width(sig.date)) / 2)
     return [
         _p("", style),
@@ -75,7 +123,7 @@ def _body(view: ReportView, ids: dict[str, str]) -> str:
     title = "<w:r><w:br/></w:r>".join(_run(line) for line in lines)  # between the agency and the year
     out = [_p(style=ids["Title"], runs=title)]
     out += [_p(text) for text in view.preamble]
-    width = TEXT_WIDTH.pt
+    width = TEXT_WIDTH_PT
     for s in view.sections:
         out.append(_p(s.title, ids["Heading 1"]))
         if s.grid is not None:
@@ -104,15 +152,26 @@ def _core(view: ReportView) -> bytes:
     ).encode("utf-8")
 
 
+def _filled(data: bytes, values: dict[str, str]) -> bytes:
+    text = data.decode("utf-8")
+    for placeholder, value in values.items():
+        text = text.replace(placeholder, _xml(value))
+    return text.encode("utf-8")
+
+
 def render_docx(view: ReportView) -> bytes:
-    pkg = package(view.draft, view.words)
-    document = (pkg.head + _body(view, pkg.style_ids) + pkg.tail).encode("utf-8")
+    pkg = package()
+    words = view.words
+    before, _, after = words.page_number.partition("{page}")
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in pkg.parts.items():
+        for name, data in pkg.parts.items():  # [Content_Types].xml first, as Word writes it
             if name == "word/document.xml":
-                data = document
-            elif name == "docProps/core.xml":
-                data = _core(view)
+                data = (pkg.head + _body(view, pkg.style_ids) + pkg.tail).encode("utf-8")
+            elif name.startswith("word/header"):
+                data = _filled(data, {DRAFT: words.draft if view.draft else ""})
+            elif name.startswith("word/footer"):
+                data = _filled(data, {PAGE_BEFORE: before, PAGE_AFTER: after})
             zf.writestr(name, data)
+        zf.writestr("docProps/core.xml", _core(view))
     return buf.getvalue()

@@ -1,4 +1,6 @@
-"""The styled, empty Word document every rendering starts from (python-docx, built once).
+"""The styled, empty Word document every rendering starts from, built with python-docx ahead of
+time: ``python -m report.render.docx_style`` writes its parts to templates/report/docx/, which
+:mod:`.docx` reads (a rendering needs neither python-docx nor its 800 KB default template).
 
 A4 with the GB/T 9704 margins; styles: the title in 方正小标宋简体 22pt (二号), section headings in
 黑体 and sub-part headings in 楷体_GB2312, body in 仿宋_GB2312 16pt (三号) with a two-character
@@ -15,9 +17,10 @@ styles used.
 from __future__ import annotations
 
 import io
+import json
+import sys
 import zipfile
-from dataclasses import dataclass
-from functools import cache
+from pathlib import Path
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -28,6 +31,21 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from .docx import (
+    BODY_PT,
+    DRAFT,
+    LANGUAGE,
+    MANIFEST,
+    MARGINS_CM,
+    PAGE_AFTER,
+    PAGE_BEFORE,
+    PAGE_CM,
+    SIGNATURE_STYLE,
+    STORED_DIR,
+    TABLE_STYLE,
+    stored_name,
+)
+
 TITLE_FONT = "方正小标宋简体"
 HEADING_FONT = "黑体"
 SUBHEADING_FONT = "楷体_GB2312"
@@ -35,17 +53,13 @@ BODY_FONT = "仿宋_GB2312"
 TABLE_FONT = "宋体"
 LATIN_FONT = "Times New Roman"
 
-BODY_SIZE = Pt(16)
+BODY_SIZE = Pt(BODY_PT)
 TITLE_SIZE = Pt(22)
 TABLE_SIZE = Pt(10.5)
 PAGE_NUMBER_SIZE = Pt(14)  # 4号半角宋体阿拉伯数字
 LINE = Pt(28)
-
-TABLE_STYLE = "表格文字"
-SIGNATURE_STYLE = "落款"
-LANGUAGE = "zh-CN"
-TEXT_WIDTH = Cm(21 - 2.8 - 2.6)
 COMPATIBILITY_MODE = "15"  # Word 2013 and later: opened without “compatibility mode”
+STORED = Path(__file__).resolve().parents[2] / "templates" / "report" / STORED_DIR
 
 
 def _set_fonts(rpr_owner, east_asia: str, latin: str = LATIN_FONT) -> None:
@@ -115,25 +129,36 @@ def _field_runs(paragraph, instruction: str, shown: str) -> None:
         run._r.append(el)
 
 
-def _page_numbers(section, words) -> None:
-    """“— 1 —” centred in the footer: the dashes as text around a PAGE field."""
+def _page_numbers(section) -> None:
+    """“— 1 —” centred in the footer: the words around a PAGE field (placeholders, filled from
+    templates/report/words.j2 when a document is written)."""
     p = section.footer.paragraphs[0]
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    before, _, after = words.page_number.partition("{page}")
-    p.add_run(before)
+    p.add_run(PAGE_BEFORE)
     _field_runs(p, "PAGE", "1")
-    p.add_run(after)
+    p.add_run(PAGE_AFTER)
     for run in p.runs:
         run.font.size = PAGE_NUMBER_SIZE
         _set_fonts(run._r, TABLE_FONT)
 
 
-def _setup(doc, words, draft: bool) -> None:
+def _draft_header(section) -> None:
+    """草稿 centred in the header of every page of a draft (a placeholder: empty in a final file)."""
+    p = section.header.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = p.add_run(DRAFT)
+    run.bold = True
+    run.font.size = Pt(22)
+    _set_fonts(run._r, HEADING_FONT)
+
+
+def _setup(doc) -> None:
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
-    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
-    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+    section.page_width, section.page_height = Cm(PAGE_CM[0]), Cm(PAGE_CM[1])
+    top, right, bottom, left = MARGINS_CM
+    section.top_margin, section.bottom_margin = Cm(top), Cm(bottom)
+    section.left_margin, section.right_margin = Cm(left), Cm(right)
     section.footer_distance = Cm(2.5)  # the page number sits about 7 mm under the text block
 
     styles = doc.styles
@@ -159,14 +184,8 @@ def _setup(doc, words, draft: bool) -> None:
     _style_paragraph(closing, BODY_FONT, BODY_SIZE, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
     closing.paragraph_format.keep_with_next = True
     _settings(doc)
-    _page_numbers(section, words)
-    if draft:
-        p = section.header.paragraphs[0]
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        run = p.add_run(words.draft)
-        run.bold = True
-        run.font.size = Pt(22)
-        _set_fonts(run._r, HEADING_FONT)
+    _page_numbers(section)
+    _draft_header(section)
 
 
 STYLE_NAMES = (TABLE_STYLE, SIGNATURE_STYLE, "Table Grid", "Title", "Heading 1", "Heading 2")
@@ -202,29 +221,37 @@ def _prune(doc, keep_names: tuple[str, ...]) -> None:
             del rels[rid]
 
 
-@dataclass(frozen=True)
-class Package:
-    """The styled, empty document: its parts (name → bytes), document.xml around the body, and the
-    ids of the styles the body uses."""
-
-    parts: dict[str, bytes]
-    head: str  # document.xml up to and including <w:body>
-    tail: str  # from the section properties to the end
-    style_ids: dict[str, str]
-
-
-@cache
-def package(draft: bool, words) -> Package:
-    """Built once per process (and kind): a draft has 草稿 in its header."""
+def build() -> dict[str, bytes]:
+    """The parts of the styled, empty document (name → bytes; core.xml is written per document),
+    and ``MANIFEST``: the parts' order and the ids of the styles the body uses."""
     doc = Document()
-    _setup(doc, words, draft)
+    _setup(doc)
     ids = {name: doc.styles[name].style_id for name in STYLE_NAMES}
     _prune(doc, STYLE_NAMES)
     buf = io.BytesIO()
     doc.save(buf)
     with zipfile.ZipFile(buf) as zf:
-        parts = {name: zf.read(name) for name in zf.namelist()}
-    document = parts["word/document.xml"].decode("utf-8")
-    start = document.index("<w:body>") + len("<w:body>")
-    end = document.index("<w:sectPr", start)
-    return Package(parts, document[:start], document[end:], ids)
+        names = [n for n in zf.namelist() if n != "docProps/core.xml"]
+        parts = {name: zf.read(name) for name in names}
+    manifest = {"parts": names, "styles": ids}
+    parts[MANIFEST] = (json.dumps(manifest, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    return parts
+
+
+def write(directory: Path) -> None:
+    for name, data in build().items():
+        path = directory / stored_name(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+def main() -> int:
+    """``python -m report.render.docx_style``: rebuild templates/report/docx/ after a style change
+    (a test checks that the files there are what this module builds)."""
+    write(STORED)
+    print(f"written to {STORED}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

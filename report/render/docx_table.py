@@ -14,8 +14,6 @@ import math
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from docx.oxml.ns import nsdecls
-
 from .text import display_width
 from .view import CAPTION, HEAD, LABEL, NOTE, VALUE, Grid
 
@@ -112,7 +110,7 @@ def table_xml(grid: Grid, text_width: float, table_style_id: str, para_style_id:
     size = f'<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/>'
     keep = _keep_with_next(grid)
     out = [
-        f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="{table_style_id}"/>'
+        f'<w:tbl><w:tblPr><w:tblStyle w:val="{table_style_id}"/>'
         f'<w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/>'
         '<w:tblLayout w:type="fixed"/>'
         f'<w:tblCellMar><w:left w:w="{lay.margin}" w:type="dxa"/><w:right w:w="{lay.margin}" w:type="dxa"/>'
