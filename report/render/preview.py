@@ -84,7 +84,7 @@ def preview(report: Report, *, today: dt.date | None = None) -> list[str]:
     values = report.effective()
     head = []
     if v.draft:
-        head.append(w.draft_note.format(parts=w.parts_separator.join(v.missing)))
+        head.append(w.draft_line.format(note=v.draft_note))
     head.append(v.title)
     head += v.preamble
     texts = pack(head)

@@ -127,6 +127,12 @@ class ReportView:
     words: object = None  # templates/report/words.j2 (草稿, page numbers, …)
 
     @property
+    def draft_note(self) -> str:
+        """What a draft lacks: “以下部分尚未填写——…”."""
+        w = self.words
+        return w.draft_note.format(parts=w.parts_separator.join(self.missing)) if self.draft else ""
+
+    @property
     def table_sections(self) -> list[SectionView]:
         return [s for s in self.sections if s.grid is not None]
 

@@ -101,7 +101,7 @@ def _text_sheet(wb, view: ReportView) -> None:
     ws.column_dimensions["A"].width = TEXT_WIDTH
     rows: list[tuple[str, Font, Alignment]] = []
     if view.draft:
-        note = view.words.draft_note.format(parts=view.words.parts_separator.join(view.missing))
+        note = view.words.draft_line.format(note=view.draft_note)
         rows.append((note, HEAD_FONT, TEXT))
     rows.append((view.title, TITLE_FONT, CENTER))
     rows += [("　　" + p, TEXT_FONT, TEXT) for p in view.preamble]

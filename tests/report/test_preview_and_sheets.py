@@ -50,7 +50,7 @@ def test_preview_of_a_draft_says_what_is_missing_and_shows_unanswered_cells() ->
     rep = Report.new("某镇人民政府", 2023)
     rep.values["s3.new.natural"] = 1
     texts = preview(rep, today=DATE)
-    assert texts[0].startswith("草稿：以下部分尚未填写——一、总体情况（一）主动公开；")
+    assert texts[0].startswith("【草稿】以下部分尚未填写——一、总体情况（一）主动公开；")
     assert "一：1 — — — — — —" in texts[3]
 
 

@@ -123,7 +123,12 @@ def test_a_draft_says_so(busy: Report, kind: str) -> None:
         assert all(ws.oddHeader.center.text == "草稿" for ws in wb.worksheets)
         assert "尚未填写——五、存在的主要问题及改进情况" in wb["正文"]["A1"].value
     else:
-        assert "草稿：以下部分尚未填写——五、存在的主要问题及改进情况" in r.data.decode()
+        first = {
+            "txt": "【草稿】以下部分尚未填写——五、存在的主要问题及改进情况\n",
+            "md": "> **草稿**　以下部分尚未填写——五、存在的主要问题及改进情况\n",
+            "html": '<body>\n<p class="draft-note" role="note"><strong>草稿</strong>　以下部分尚未填写——五、',
+        }[kind]
+        assert first in r.data.decode()
     complete = render_file(busy.copy(narratives={**busy.narratives, "n5": "无。"}), kind, today=DATE)
     assert not complete.draft and complete.missing == ()
 

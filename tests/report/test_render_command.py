@@ -155,7 +155,7 @@ def test_draft_renders_an_unfinished_report_marked_draft(workdir, capfdbinary) -
     assert run([str(path), "--to", "txt", "-o", "-", "--draft"]) == 0
     captured = capfdbinary.readouterr()
     out = captured.out.decode("utf-8")
-    assert out.startswith("【草稿】草稿：以下部分尚未填写——一、总体情况（三）政府信息管理；")
+    assert out.startswith("【草稿】以下部分尚未填写——一、总体情况（三）政府信息管理；")
     assert "五、存在的主要问题及改进情况\n　　（尚未填写）\n" in out
     assert run([str(path), "--to", "docx", "-o", "draft.docx", "--draft"]) == 0
     assert "已生成草稿" in capfdbinary.readouterr().err.decode("utf-8")
