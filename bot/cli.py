@@ -6,8 +6,8 @@ Composition only: each subcommand lives in its own module under bot/commands/ an
 Start-up is kept short: only the module of the command named on the command line is imported
 (``--help`` without a command imports them all, to list them), and the settings (pydantic) are
 loaded before the command runs only for commands that use them; ``render`` and ``check``, which
-work on local files, load them on first use, if ever. Neither imports the database or Telegram
-libraries.
+work on local files, load them on first use, if ever (an unconfigured ``check`` reads its upload
+limit's default without them). Neither imports the database or Telegram libraries.
 """
 
 from __future__ import annotations
@@ -33,6 +33,13 @@ COMMANDS = {
 COMMAND_MODULES = tuple(COMMANDS.values())
 # Commands on local files: their settings load on first use (never, for `render`).
 LAZY_SETTINGS = frozenset({"render", "check"})
+# When nothing configures the bot (no --config, no ./config.toml, no DISCLOSURE_BOT_* environment
+# variable), the settings are bot.settings.Settings' defaults: those a command on local files reads
+# are answered from here, without importing pydantic (~0.3 s). tests/test_cli_startup.py checks
+# that they are the defaults Settings has.
+DEFAULT_CONFIG_FILE = "config.toml"
+ENV_PREFIX = "DISCLOSURE_BOT_"
+UNCONFIGURED_DEFAULTS = {"max_upload_bytes": 10 * 1024 * 1024}
 
 
 class _SettingsFailed(Exception):
@@ -50,8 +57,16 @@ def _load(config: str | None):
         raise _SettingsFailed(f"配置有误 / invalid configuration:\n{exc}") from exc
 
 
+def configured(config: str | None) -> bool:
+    """Whether anything but the defaults makes the settings: a config file or the environment."""
+    if config is not None or Path(DEFAULT_CONFIG_FILE).is_file():
+        return True
+    return any(name.upper().startswith(ENV_PREFIX) for name in os.environ)
+
+
 class _LazySettings:
-    """The settings, loaded when a command first reads one."""
+    """The settings, loaded when a command first reads one (not at all for a default it can be
+    told without them)."""
 
     def __init__(self, config: str | None) -> None:
         self._config = config
@@ -59,6 +74,8 @@ class _LazySettings:
 
     def __getattr__(self, name: str) -> Any:
         if self._settings is None:
+            if name in UNCONFIGURED_DEFAULTS and not configured(self._config):
+                return UNCONFIGURED_DEFAULTS[name]
             self._settings = _load(self._config)
         return getattr(self._settings, name)
 

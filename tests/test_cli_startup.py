@@ -5,6 +5,7 @@ the start takes is measured in bench/bench_startup.py, not asserted here.)"""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -25,9 +26,13 @@ print(json.dumps({"code": code, "heavy": heavy}), file=sys.stderr)
 
 
 def loaded(tmp_path: Path, *argv: str) -> tuple[int, list[str]]:
+    """The exit status of ``disclosure-bot argv`` run in ``tmp_path`` with nothing configuring the
+    bot, and which of HEAVY it imported."""
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("DISCLOSURE_BOT_")}
     result = subprocess.run(
         [sys.executable, "-c", PROBE % (HEAVY,), *argv],
         cwd=tmp_path,
+        env=env,
         capture_output=True,
         text=True,
         timeout=120,
@@ -43,7 +48,7 @@ def test_render_loads_no_database_telegram_settings_or_word_library(tmp_path: Pa
 
 
 @pytest.mark.parametrize("kind", ["txt", "html"])
-def test_check_loads_no_database_or_telegram_library(tmp_path: Path, kind: str) -> None:
+def test_check_loads_no_database_telegram_or_settings_library(tmp_path: Path, kind: str) -> None:
     from report import interchange
     from report.render import render
 
@@ -51,7 +56,7 @@ def test_check_loads_no_database_or_telegram_library(tmp_path: Path, kind: str) 
     (tmp_path / f"r.{kind}").write_bytes(render(busy, kind))
     code, heavy = loaded(tmp_path, "check", f"r.{kind}")
     assert code == 0
-    assert not set(heavy) & {"sqlalchemy", "alembic", "sqlmodel", "telegram", "psycopg"}
+    assert heavy == []  # unconfigured: not even the settings library
 
 
 def test_a_missing_config_file_is_still_reported(tmp_path: Path) -> None:
@@ -63,3 +68,30 @@ def test_a_missing_config_file_is_still_reported(tmp_path: Path) -> None:
         timeout=120,
     )
     assert result.returncode == 2 and "找不到配置文件" in result.stderr
+
+
+def test_defaults_told_without_the_settings_are_the_settings_defaults(monkeypatch, tmp_path: Path) -> None:
+    from bot import cli, settings
+
+    monkeypatch.chdir(tmp_path)
+    for name in list(os.environ):
+        if name.upper().startswith(cli.ENV_PREFIX):
+            monkeypatch.delenv(name)
+    assert not cli.configured(None)
+    defaults = settings.load_settings()
+    assert {k: getattr(defaults, k) for k in cli.UNCONFIGURED_DEFAULTS} == cli.UNCONFIGURED_DEFAULTS
+    assert settings.DEFAULT_CONFIG_FILE == cli.DEFAULT_CONFIG_FILE
+    assert settings.Settings.model_config["env_prefix"].upper() == cli.ENV_PREFIX
+    # anything that configures the bot makes the command load the real settings
+    monkeypatch.setenv("DISCLOSURE_BOT_MAX_UPLOAD_BYTES", "1000")
+    assert cli.configured(None) and cli._LazySettings(None).max_upload_bytes == 1000
+    monkeypatch.delenv("DISCLOSURE_BOT_MAX_UPLOAD_BYTES")
+    (tmp_path / "config.toml").write_text("max_upload_bytes = 2000\n", encoding="utf-8")
+    assert cli._LazySettings(None).max_upload_bytes == 2000
+
+
+def test_check_honours_a_configured_upload_limit(tmp_path: Path) -> None:
+    (tmp_path / "big.txt").write_text("x" * 5000, encoding="utf-8")
+    (tmp_path / "config.toml").write_text("max_upload_bytes = 1000\n", encoding="utf-8")
+    code, heavy = loaded(tmp_path, "check", "big.txt")
+    assert code == 2 and "pydantic" in heavy
