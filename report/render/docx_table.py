@@ -23,7 +23,7 @@ DIGIT_EM = 0.55  # a digit's advance in em, with room for the fonts that replace
 SIZES = ((10.5, 0.10), (9.0, 0.05), (7.5, 0.03))  # (font pt, left/right cell margin cm)
 MIN_LABEL_CHARS = 2.5  # a label column narrower than this is unreadable
 LABEL_CAP = 20  # half-width characters a label column asks for at most (it wraps beyond)
-HEAD_CAP = 12  # … and a figure column for its header
+HEAD_CAP = 16  # … and a figure column for its header (本年处理决定数量)
 
 
 @dataclass(frozen=True)
