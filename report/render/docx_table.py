@@ -14,8 +14,8 @@ import math
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
+from .grid import CAPTION, HEAD, LABEL, NOTE, VALUE, Grid
 from .text import display_width
-from .view import CAPTION, HEAD, LABEL, NOTE, VALUE, Grid
 
 TWIPS_PER_PT = 20
 DIGITS = 5  # figures up to 99999 never break

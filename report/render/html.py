@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from .grid import CAPTION, HEAD, LABEL, NOTE, VALUE, Grid, GridCell
 from .text import display_width
-from .view import CAPTION, HEAD, LABEL, NOTE, VALUE, Grid, GridCell
 
 FIGURE_EM = 3.8  # a figure column at least: five digits (about 2.8em) and the cell padding
 PAD_EM = 0.8

@@ -1,4 +1,4 @@
-"""Plain-text and Markdown tables from a :class:`~report.render.view.Grid` (Jinja filters).
+"""Plain-text and Markdown tables from a :class:`~report.render.grid.Grid` (Jinja filters).
 
 Text tables align columns by display width (a Chinese character takes two columns). A merged
 cell is printed once, where it starts; the positions it covers are left blank.
@@ -10,7 +10,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from .view import VALUE, Grid
+from .grid import VALUE, Grid
 
 SEP = " | "
 

@@ -20,8 +20,9 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 
+from .grid import CAPTION, LABEL, NOTE, VALUE
 from .text import display_width
-from .view import CAPTION, LABEL, NOTE, VALUE, ReportView
+from .view import ReportView
 
 FONT = "宋体"
 _thin = Side(style="thin", color="000000")
