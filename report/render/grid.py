@@ -1,7 +1,8 @@
 """A table section as every output kind prints it: a :class:`Grid`, a rectangle of cells where a
-cell may span rows and columns (the official tables merge their header and label cells). Every label comes from the
-format (``row.group``, ``row.subgroup``, ``column.group``, ``table.column_header``,
-``table.note``, ``table.label_header``, ``table.caption``); nothing here names a label.
+cell may span rows and columns (the official tables merge their header and label cells). Every
+label comes from the format (``row.group``, ``row.subgroup``, ``column.group``,
+``table.column_header``, ``table.note``, ``table.label_header``, ``table.caption``); nothing here
+names a label.
 
 Two layouts exist:
 
