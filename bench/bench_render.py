@@ -58,8 +58,9 @@ def section_text(n: int, median: float, cpu: float, per_kind: dict[str, float]) 
     return (
         f"{HEADING}\n\n"
         "The busy 2021 report (`tests/fixtures/2023-busy.json`, every cell non-zero) rendered to "
-        "txt, md, html, docx and xlsx, one after another, in one process (templates and the styled "
-        "Word template cached after the first round).\n\n"
+        "txt, md, html, docx and xlsx, one after another, in one process (templates compiled and the "
+        "stored Word package read in the first round), each with its opening paragraph, 落款 and page "
+        "numbers; `report.render.render(report, kind)`.\n\n"
         f"    .venv/bin/python bench/bench_render.py -n {n} --write\n\n"
         f"| figure | value |\n|---|---|\n"
         f"| median of one round (all five) | **{median:.1f} ms** ({verdict} the {TARGET_MS:.0f} ms target) |\n"
@@ -72,10 +73,10 @@ def section_text(n: int, median: float, cpu: float, per_kind: dict[str, float]) 
     )
 
 
-def write_section(text: str) -> None:
-    """Replace (or append) only the '## Rendering' section of docs/benchmarks.md."""
+def write_section(text: str, heading: str = HEADING) -> None:
+    """Replace (or append) only the section ``heading`` ('## Rendering') of docs/benchmarks.md."""
     doc = DOC.read_text(encoding="utf-8") if DOC.is_file() else "# Benchmarks\n"
-    start = doc.find(f"\n{HEADING}\n")
+    start = doc.find(f"\n{heading}\n")
     if start == -1:
         doc = doc.rstrip("\n") + "\n\n" + text
     else:

@@ -16,7 +16,8 @@ from .coordination.prompts import SCREENS as PROMPT_SCREENS
 from .interview.commands import InterviewCommands
 from .interview.screens.check import CheckAllScreen, CheckScreen, SubmitScreen
 from .interview.screens.checkup import AwaitFileScreen, CheckupScreen
-from .interview.screens.hub import ExportScreen, HubScreen, StartScreen, YearScreen
+from .interview.screens.export import ExportScreen, SignScreen
+from .interview.screens.hub import HubScreen, StartScreen, YearScreen
 from .interview.screens.question import QuestionScreen
 from .interview.screens.registration import RegKindScreen, RegNameScreen
 from .kit.runtime import Conversation
@@ -31,7 +32,7 @@ class BotCommands(InterviewCommands, CoordinationCommands, Commands):
 def screens() -> list:
     return [
         StartScreen(), HubScreen(), YearScreen(), ExportScreen(), QuestionScreen(), CheckScreen(), CheckAllScreen(),
-        SubmitScreen(), RegNameScreen(), RegKindScreen(), AwaitFileScreen(), CheckupScreen(), *PROMPT_SCREENS,
+        SubmitScreen(), SignScreen(), RegNameScreen(), RegKindScreen(), AwaitFileScreen(), CheckupScreen(), *PROMPT_SCREENS,
     ]
 
 

@@ -273,6 +273,11 @@ def _instructions(ws, report: Report) -> None:
         "6. 表三的勾稽关系：第一项加第二项之和，等于第三项加第四项之和。",
         "7. 本模板只包含二、三、四部分的表格；一、五、六部分的文字请在机器人中填写。",
     ]
+    if fmt.fact_keys:
+        lines[-1] = (
+            "7. 本模板包含二、三、四部分的表格和六部分的信息处理费（本年度未收取的各项填 0）；"
+            "一、五、六部分的文字请在机器人中填写。"
+        )
     for i, line in enumerate(lines, start=1):
         ws.cell(row=i, column=1, value=line).alignment = Alignment(wrap_text=True, vertical="top")
     ws["A1"].font = Font(bold=True, size=14)
@@ -290,16 +295,17 @@ def make_template(report: Report) -> bytes:
     _instructions(ws0, report)
     layout = _Layout()
     for section in fmt.sections:
-        if section.kind != "tables":
+        tables = section.tables + section.facts  # 六 of the 2021 format: the 信息处理费 facts
+        if not tables:
             continue
         ws = wb.create_sheet(sheet_title(section))
         ws.cell(row=1, column=1, value=section.title).font = Font(bold=True, size=13)
         ws.cell(row=2, column=1, value=f"灰色单元格为{AUTO}，无需填写；没有数据请填 0。").font = Font(italic=True)
         validations: dict[str, DataValidation] = {}
         r = 4
-        for table in section.tables:
+        for table in tables:
             r = _write_table(ws, table, report, values, layout, r, validations)
-        widths = {"s3": (18, 16, 40), "s4": (12, 18)}.get(section.tables[0].id, (26,))
+        widths = {"s3": (18, 16, 40), "s4": (12, 18)}.get(tables[0].id, (26,))
         for i, w in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = w
         for i in range(len(widths) + 1, len(widths) + 9):

@@ -1,19 +1,22 @@
 """The JSON interchange format (docs/interchange.md): what `render` reads and `check --json` prints.
 
 Keys are the official labels. Narrative 一 may be one string or an object by sub-part heading.
-null is a blank or missing cell; decimals are strings. Optional "units" gives the unit of a
-decimal cell whose unit the format leaves open (采购总金额), by caption → row → column.
+null is a blank or missing cell; decimals are strings, kept as written ("12.50"). Optional "units"
+gives the unit of a decimal cell whose unit the format leaves open (采购总金额), by caption → row →
+column; "facts" the figures a section asks for outside its tables (2021, 六: 信息处理费);
+"preamble" the opening paragraph (null: the standard one; "": none); "signature" the 落款.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from . import formats
-from .model import Report, Value
+from .model import Report, Signature, Value
 from .numbers import format_value
 
 
@@ -21,12 +24,21 @@ class InterchangeError(ValueError):
     """Malformed interchange JSON; the message names the offending key."""
 
 
+def _out(values: dict[str, Value], key: str) -> Any:
+    """A value as the file writes it: null, an integer, or an amount as a string, as written."""
+    v = values.get(key)
+    if v is None:
+        return None
+    return format_value(v) if isinstance(v, Decimal) else v
+
+
+# The key of a section's lead in the interchange JSON (the text before its first sub-heading).
+LEAD = "开头"
+
+
 def _table_json(report: Report, table: formats.Table, values: dict[str, Value]) -> Any:
     def out(key: str) -> Any:
-        if key not in values or values[key] is None:
-            return None
-        v = values[key]
-        return format_value(v) if isinstance(v, Decimal) else v
+        return _out(values, key)
 
     section = table.section_id
     if section == "二":
@@ -42,7 +54,9 @@ def to_dict(report: Report, *, include_derived: bool = True) -> dict[str, Any]:
         if section.kind != "narrative":
             continue
         if len(section.parts) > 1:
-            narrative[section.id] = {p.label: report.narratives.get(p.key) for p in section.parts}
+            parts = {p.label: report.narratives.get(p.key) for p in section.parts}
+            lead = report.narratives.get(section.lead_key)
+            narrative[section.id] = {LEAD: lead, **parts} if lead else parts
         else:
             narrative[section.id] = report.narratives.get(section.parts[0].key)
     tables: dict[str, Any] = {}
@@ -61,6 +75,19 @@ def to_dict(report: Report, *, include_derived: bool = True) -> dict[str, Any]:
         "narrative": narrative,
         "tables": tables,
     }
+    facts: dict[str, Any] = {}
+    for section in fmt.sections:
+        for t in section.facts:  # only the answered facts: a missing one is not answered yet
+            for r in t.rows:
+                answered = {c.label: _out(values, t.key(r.id, c.id)) for c in t.columns if t.key(r.id, c.id) in values}
+                if answered:
+                    facts.setdefault(section.id, {})[r.label] = answered
+    if facts:
+        doc["facts"] = facts
+    doc["preamble"] = report.preamble
+    sig = report.signature
+    # null: the report's agency / not dated yet (a final rendering uses the day it is made)
+    doc["signature"] = {"agency": sig.agency or None, "date": sig.date.isoformat() if sig.date else None}
     if report.units:
         units: dict[str, Any] = {}
         for key, unit in report.units.items():
@@ -128,6 +155,9 @@ def from_dict(doc: Any) -> Report:
             raise InterchangeError(f"narrative.\"{sid}\": 应为字符串或对象")
         by_label = {p.label: p for p in section.parts}
         for label, text in content.items():
+            if label == LEAD and section.lead_key and isinstance(text, str):
+                report.narratives[section.lead_key] = text
+                continue
             if label not in by_label:
                 raise InterchangeError(
                     f"narrative.\"{sid}\".\"{label}\": 未知小标题（应为 {'、'.join(by_label)}）"
@@ -154,6 +184,20 @@ def from_dict(doc: Any) -> Report:
             (table,) = section.tables
             _read_list_rows(report, table, content, f"tables.\"{sid}\"")
 
+    facts = doc.get("facts") or {}
+    if not isinstance(facts, dict):
+        raise InterchangeError("\"facts\" 应为对象")
+    known = {s.id: s for s in fmt.sections if s.facts}
+    for sid, rows in facts.items():
+        if sid not in known:
+            raise InterchangeError(f"facts.\"{sid}\": {fmt.id} 格式没有这部分数据" + (f"（应为 {'、'.join(known)}）" if known else ""))
+        if rows is None:
+            continue
+        for table in known[sid].facts:
+            _read_named_rows(report, table, rows, f"facts.\"{sid}\"")
+    report.preamble = _read_preamble(doc.get("preamble"))
+    report.signature = _read_signature(doc.get("signature"), agency)
+
     units = doc.get("units") or {}
     if not isinstance(units, dict):
         raise InterchangeError("\"units\" 应为对象")
@@ -172,6 +216,36 @@ def from_dict(doc: Any) -> Report:
                     raise InterchangeError(f"units.\"{caption}\".\"{row_label}\".\"{col_label}\": 不是金额栏")
                 report.units[table.key(row.id, col.id)] = unit
     return report
+
+
+def _read_preamble(raw: Any) -> str | None:
+    if raw is not None and not isinstance(raw, str):
+        raise InterchangeError(f"\"preamble\" 应为字符串（\"\" 表示不要开头段落）或 null（标准开头段落），得到 {raw!r}")
+    return raw
+
+
+def _read_signature(raw: Any, agency: str) -> Signature:
+    """The 落款; an agency equal to the report's reads back as the default (empty)."""
+    if raw is None:
+        return Signature()
+    if not isinstance(raw, dict):
+        raise InterchangeError("\"signature\" 应为对象：{\"agency\": \"机关全称\", \"date\": \"YYYY-MM-DD\"}")
+    unknown = set(raw) - {"agency", "date"}
+    if unknown:
+        raise InterchangeError(f"signature.\"{sorted(unknown)[0]}\": 未知键（应为 agency、date）")
+    name = raw.get("agency") or ""
+    if not isinstance(name, str):
+        raise InterchangeError(f"signature.\"agency\" 应为字符串，得到 {name!r}")
+    date = raw.get("date")
+    if date is not None:
+        try:
+            date = dt.date.fromisoformat(date) if isinstance(date, str) and len(date) == 10 else None
+        except ValueError:
+            date = None
+        if date is None:
+            raise InterchangeError(f"signature.\"date\" 应为 YYYY-MM-DD 格式的日期（成文日期），得到 {raw.get('date')!r}")
+    name = name.strip()
+    return Signature(agency="" if name == agency.strip() else name, date=date)
 
 
 def _sections(fmt: formats.Format, kind: str, content: Any, what: str) -> Iterator[tuple[str, formats.Section, Any]]:

@@ -89,13 +89,12 @@ def parse_row(text: str, types: list[str]) -> list[int | Decimal]:
 
 
 def format_value(value: int | Decimal | None) -> str:
-    """How a value is printed in a report: zero as 0, decimals without trailing zeros."""
+    """How a value is printed in a report: zero as 0, an amount as written ("12.50" stays 12.50:
+    the Decimal's exponent is kept), never in scientific notation."""
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        if value == value.to_integral_value():
-            return str(int(value))
-        return format(value.normalize(), "f")
+        return format(value, "f")  # 'f': 2.51E+5 → 251000, 12.50 → 12.50
     return str(value)
 
 
@@ -149,3 +148,20 @@ def parse_answer(text: str, types: list[str], totals: int = 0) -> tuple[list[int
     values = [parse_value(tok, typ) for tok, typ in zip(tokens[:n], types, strict=True)]
     given = [parse_value(tok, "decimal" if "decimal" in types else "signed_int") for tok in tokens[n:]]
     return values, given
+
+
+DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+
+def parse_date(text: str):
+    """A date as people write it: 2025-01-17, 2025/1/17, 2025.1.17, 2025年1月17日 (full-width digits
+    too); None otherwise."""
+    import datetime as dt
+
+    m = DATE_RE.match(normalize(text).rstrip("。.").replace(" ", ""))
+    if m is None:
+        return None
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None

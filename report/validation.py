@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, lru_cache
 
-from .formats import Format, Identity
+from .formats import Format, Identity, Section
 from .model import Report, Value
 from .numbers import format_value
 
@@ -146,6 +146,104 @@ def check_completeness(report: Report) -> list[Problem]:
                     )
                 )
     return problems
+
+
+def undivided(report: Report, section: Section) -> bool:
+    """A narrative of several parts written as one text: only its first part holds text (an
+    undivided 一 as published, or read from an interchange file that gives 一 as one string)."""
+    if len(section.parts) < 2:
+        return False
+    written = [bool((report.narratives.get(p.key) or "").strip()) for p in section.parts]
+    return written[0] and not any(written[1:])
+
+
+def unfinished(report: Report) -> list[str]:
+    """The parts a final rendering cannot do without that are still empty, by their printed names
+    (“一、总体情况（二）依申请公开”, “三、收到和处理政府信息公开申请情况”): every required narrative part
+    (an undivided section counts as written) and every table section with an unanswered cell.
+    The facts blocks (六: 信息处理费) do not stop a rendering: their text is the officer's."""
+    fmt = report.format
+    out: list[str] = []
+    for section in fmt.sections:
+        if section.kind == "narrative":
+            if undivided(report, section):
+                continue
+            for part in section.parts:
+                if part.required and not (report.narratives.get(part.key) or "").strip():
+                    out.append(section.title if len(section.parts) == 1 else f"{section.title}{part.label}")
+        elif any(k not in report.values for k in fmt.input_keys_of(section.id)):
+            out.append(section.title)
+    return out
+
+
+def check_facts(report: Report) -> list[Problem]:
+    """The 信息处理费 facts (2021, 六; a facts row tagged ``fee_facts``): an amount notified needs a
+    收费通知 (an error), a notice states an amount (a warning), and a fee written in the section's
+    text (“收取信息处理费X元”) agrees with the amount collected (a warning). Only answered cells are
+    compared."""
+    fmt = report.format
+    problems: list[Problem] = []
+    values = report.values
+    for section in fmt.sections:
+        for table in section.facts:
+            for row in table.rows:
+                if "fee_facts" not in row.tags:
+                    continue
+                key = {c.id: table.key(row.id, c.id) for c in table.columns}
+                notices, amount, collected = (values.get(key.get(c)) for c in ("notices", "amount", "collected"))
+                where = f"{section.title}：{row.label}"
+                if notices == 0 and amount:
+                    problems.append(
+                        Problem(
+                            ERROR,
+                            "facts.fee",
+                            f"{where}：未发出收费通知，收费通知金额应为 0，填的是 {_fmt(amount)} 元",
+                            (key["notices"], key["amount"]),
+                            section.id,
+                        )
+                    )
+                elif notices and amount == 0:
+                    problems.append(
+                        Problem(
+                            WARNING,
+                            "facts.fee",
+                            f"{where}：发出收费通知 {_fmt(notices)} 件，但收费通知金额为 0",
+                            (key["notices"], key["amount"]),
+                            section.id,
+                        )
+                    )
+                if collected is None:
+                    continue
+                for part in section.parts:
+                    said = _fee_figure(report.narratives.get(part.key) or "")
+                    if said is not None and said != collected:
+                        problems.append(
+                            Problem(
+                                WARNING,
+                                "narrative.figures",
+                                f"{section.title}写“收取信息处理费{_fmt(said)}元”，但实际收取金额为{_fmt(collected)}元",
+                                (part.key, key["collected"]),
+                                section.id,
+                            )
+                        )
+    return problems
+
+
+_FEE = re.compile(r"(?:实际)?收取(?:了)?(?:信息处理费|费用)(?:共|合计|总计)?\s*([0-9０-９]+(?:[.．][0-9０-９]+)?)\s*元")
+_NO_FEE = re.compile(r"未收取(?:任何)?(?:信息处理费|费用)")
+
+
+@lru_cache(maxsize=256)
+def _fee_figure(text: str) -> Decimal | None:
+    """The 信息处理费 a text says was collected (收取信息处理费X元; 未收取信息处理费 is 0), if it says."""
+    if "收取" not in text:
+        return None
+    m = _FEE.search(text)
+    if m:
+        return Decimal(m.group(1).translate(_FULLWIDTH_DIGITS).replace("．", "."))
+    if _NO_FEE.search(text):
+        return Decimal(0)
+    return None
 
 
 def check_format_year(report: Report) -> list[Problem]:
@@ -306,7 +404,11 @@ def section_checks(report: Report, previous: Report | None, section_id: str) -> 
     other problems are warnings, unanswered items or another section's). Far cheaper than
     validate() for a section without identities."""
     fmt = report.format
-    problems = check_cells(report, fmt.keys_of(section_id))
+    section = fmt.section(section_id)
+    facts = tuple(t.key(r.id, c.id) for t in section.facts for r in t.rows for c in t.columns)
+    problems = check_cells(report, fmt.keys_of(section_id) + facts)
+    if facts:
+        problems += [p for p in check_facts(report) if p.is_error]
     identities = _identities_by_section(fmt).get(section_id)
     if identities:
         problems += check_identities(report, identities)
@@ -332,6 +434,7 @@ def _validate(report: Report, previous: Report | None, completeness: bool) -> li
     if completeness:
         problems += check_completeness(report)
     problems += check_narrative_figures(report)
+    problems += check_facts(report)
     if previous is not None:
         problems += check_previous(report, previous)
     return problems

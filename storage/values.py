@@ -114,7 +114,7 @@ def validated(
     part_keys = {p.key for p in fmt.narrative_parts}
     narrs: dict[str, str | None] = {}
     for key, text in (narratives or {}).items():
-        if key not in part_keys and key not in META_KEYS:
+        if key not in part_keys and key not in META_KEYS and key not in fmt.lead_keys:
             raise InvalidData(f"unknown narrative part {key!r} in format {fmt.id}")
         if text is not None and not isinstance(text, str):
             raise InvalidData(f"{key}: a text is required")

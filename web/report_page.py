@@ -15,7 +15,7 @@ from report import terms
 from report.formats import Format
 from report.model import Report, Value
 from report.numbers import format_value
-from report.render.view import Grid, horizontal_grid, is_horizontal, vertical_grid
+from report.render.grid import Grid, horizontal_grid, is_horizontal, vertical_grid
 from report.validation import ERROR, validate
 from storage import access, desk
 from storage.coordination import COMMENT_KEY

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from storage.db import SchemaTooNew
-from storage.store import Store
+if TYPE_CHECKING:  # the storage libraries load only for the commands that open a database
+    from storage.store import Store
 
 
 def fail(message: object, status: int = 2) -> int:
@@ -17,6 +17,9 @@ def fail(message: object, status: int = 2) -> int:
 
 def open_store(settings: Any) -> Store | None:
     """A Store on the configured database, upgraded to head; None (message printed) if refused."""
+    from storage.db import SchemaTooNew
+    from storage.store import Store
+
     try:
         return Store.from_url(settings.database_url, upgrade=True)
     except SchemaTooNew as exc:

@@ -102,16 +102,11 @@ def default_year(ctx) -> int:
 
 def parse_deadline(text: str, year: int) -> tuple[dt.date | None, str | None]:
     """(date, None) or (None, the reason it is refused). A report's deadline lies in year + 1."""
-    import re
+    from report.numbers import parse_date
 
     from ..kit.texts import quote
 
-    m = re.match(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$",
-                 text.translate(str.maketrans("０１２３４５６７８９－", "0123456789-")))
-    try:
-        date = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
-    except ValueError:
-        date = None
+    date = parse_date(text)
     if date is None:
         return None, T.DEADLINE_BAD.format(text=quote(text))
     if date.year != year + 1:

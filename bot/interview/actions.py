@@ -37,6 +37,10 @@ class ExportAs:
     kind: Key
 
 
+@action("sgt")
+class SignToday: ...
+
+
 @action("tpl")
 class Template: ...
 

@@ -55,7 +55,7 @@ class InterviewCommands(Commands):
 
     @command("preview")
     def preview(self, ctx, arg: str) -> Step:
-        return self._member(ctx) or Step(ctx.state, notes=files.preview(ctx.report), show=False)
+        return self._member(ctx) or Step(ctx.state, notes=files.preview(ctx, ctx.report), show=False)
 
     @command("export")
     def export(self, ctx, arg: str) -> Step:
@@ -82,11 +82,17 @@ class InterviewCommands(Commands):
 
     @on(A.Preview)
     def preview_button(self, ctx, act) -> Step:
-        return Step(ctx.state, notes=files.preview(ctx.report), show=False)
+        return Step(ctx.state, notes=files.preview(ctx, ctx.report), show=False)
 
     @on(A.ExportMenu)
     def export_button(self, ctx, act) -> Step:
         return Step(ctx.state.goto(EXPORT))
+
+    @on(A.ExportAs)
+    def export_as(self, ctx, act) -> Step | None:
+        from .screens.export import export
+
+        return export(ctx, act.kind) if act.kind in files.DOC_KINDS else None
 
     @on(A.Template)
     def template_button(self, ctx, act) -> Step:

@@ -107,6 +107,7 @@ ROLE_NAMES = {"officer": "填报人", "reviewer": "审核人（只读）", "coor
 BTN_CHECK_ALL = "检查全部"
 BTN_PREVIEW = "预览"
 BTN_EXPORT = "导出"
+BTN_EXPORT_WORD = "导出 Word"
 BTN_SUBMIT = "提交"
 BTN_REOPEN = "重新打开"
 BTN_WITHDRAW = "撤回提交"
@@ -230,6 +231,7 @@ def ask_more_narrative(title: str, current: str) -> str:
 
 
 SPLIT_REPLACED = "替换了原有内容"
+LEAD_LABEL = "开头一段"
 SPLIT_APPENDED = "接在原文之后"
 
 
@@ -254,27 +256,6 @@ def continued(label: str, n: int, total: int, movable: bool) -> str:
 
 def moved(label: str) -> str:
     return f"已把这段文字从{label}移出。"
-
-
-def draft_other(empty_text: str, unpaid_fee_cases: int = 0) -> str:
-    """The 六 draft: only what the figures say (an unpaid 信息处理费 notice), else the standard line."""
-    if unpaid_fee_cases:
-        return (
-            f"本年度有{unpaid_fee_cases}件政府信息公开申请因申请人逾期未按收费通知要求缴纳费用，"
-            f"行政机关不再处理。{empty_text}"
-        )
-    return empty_text
-
-
-def draft_request(new: int, carried_in: int, outcomes: list[tuple[str, int]], carried_over: int) -> str:
-    if new == 0 and carried_in == 0:
-        return "本年度未收到政府信息公开申请，也无上年结转的申请。"
-    done = "，".join(f"{name}{n}件" for name, n in outcomes if n)
-    text = f"本年度共收到政府信息公开申请{new}件，上年结转{carried_in}件。"
-    if done:
-        text += f"办理结果：{done}。"
-    text += f"结转下年度继续办理{carried_over}件。"
-    return text
 
 
 def ask_section_gate(section_id: str, section_title: str) -> str:
@@ -570,6 +551,28 @@ def export_incomplete(missing: int, errors: int) -> str:
     return (
         "⚠️ " + "，".join(parts) + "。\n报告已导出，但这不是最终稿：请填完并改正后再签发（/check 查看详情）。"
     )
+def export_draft(missing: list[str]) -> str:
+    listed = "、".join(missing[:6]) + ("等" if len(missing) > 6 else "")
+    return (f"⚠️ 这是草稿（文件中已标明“草稿”）：还有 {len(missing)} 部分未填写——{listed}。\n"
+            "填完后再导出，即为可以签发的正式文件。")
+
+
+BTN_SIGN_TODAY = "今天"
+
+
+def ask_signature_date(today: str) -> str:
+    return (f"报告已填完。导出正式文件前，请确认落款的成文日期：\n点“{BTN_SIGN_TODAY}”即为 {today}，"
+            "也可以直接输入日期（如 2025-01-17 或 2025年1月17日）。")
+
+
+def sign_today_label(today: str) -> str:
+    return f"{BTN_SIGN_TODAY}（{today}）"
+
+
+def signature_date_invalid(year: int) -> str:
+    return f"无法识别这个日期。成文日期应在 {year + 1} 年，如 {year + 1}-01-17 或 {year + 1}年1月17日"
+
+
 EXPORT_UNKNOWN = "不支持这种导出格式。"
 EXPORT_UNAVAILABLE = "导出功能暂不可用，请稍后再试。"
 TEMPLATE_CAPTION = "这是本年度报告的 Excel 填报模板。填好后直接把文件发回给我即可导入（会整体替换已填数字）。"

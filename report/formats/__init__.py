@@ -106,10 +106,21 @@ class Section:
     kind: str  # "narrative" | "tables"
     parts: tuple[NarrativePart, ...] = ()
     tables: tuple[Table, ...] = ()
+    # Figures a section asks for that are not a published table (2021, 六: the 信息处理费 facts):
+    # cells like any other (keys, types, answers), printed only through the section's text.
+    facts: tuple[Table, ...] = ()
 
     @property
     def title(self) -> str:
         return f"{self.id}、{self.heading}"
+
+    @property
+    def lead_key(self) -> str | None:
+        """The narrative key of the text a section of several parts may open with, before its first
+        sub-heading (一、总体情况 often does): printed under the title, never folded into （一）."""
+        if self.kind != "narrative" or len(self.parts) < 2:
+            return None
+        return self.parts[0].key.split(".", 1)[0] + ".lead"
 
 
 @dataclass(frozen=True)
@@ -202,10 +213,15 @@ class Format:
 
     def table(self, table_id: str) -> Table:
         for s in self.sections:
-            for t in s.tables:
+            for t in s.tables + s.facts:
                 if t.id == table_id:
                     return t
         raise KeyError(table_id)
+
+    @cached_property
+    def fact_keys(self) -> tuple[str, ...]:
+        """The cells of the sections' facts blocks (not printed as tables), in reading order."""
+        return tuple(t.key(r.id, c.id) for s in self.sections for t in s.facts for r in t.rows for c in t.columns)
 
     @property
     def tables(self) -> list[Table]:
@@ -214,6 +230,11 @@ class Format:
     @property
     def narrative_parts(self) -> list[NarrativePart]:
         return [p for s in self.sections for p in s.parts]
+
+    @cached_property
+    def lead_keys(self) -> frozenset[str]:
+        """The keys of the sections' leads (:attr:`Section.lead_key`)."""
+        return frozenset(s.lead_key for s in self.sections if s.lead_key)
 
     def narrative_part(self, key: str) -> NarrativePart:
         for p in self.narrative_parts:
@@ -227,8 +248,10 @@ class Format:
 
     @cached_property
     def input_keys(self) -> tuple[str, ...]:
-        """Cells an officer enters, in reading order."""
-        return tuple(k for k, c in self.cells.items() if not c.derived)
+        """The table cells an officer enters, in reading order (the facts blocks, asked for apart
+        from the tables, are :attr:`fact_keys`)."""
+        facts = set(self.fact_keys)
+        return tuple(k for k, c in self.cells.items() if not c.derived and k not in facts)
 
     def section_of(self, key: str) -> Section:
         if key in self.cells:
@@ -259,7 +282,9 @@ def _build(doc: dict) -> Format:
             for p in s.get("parts", [])
         )
         stables = []
-        for t in s.get("tables", []):
+        sfacts = []
+        specs = [(t, False) for t in s.get("tables", [])] + [(t, True) for t in s.get("facts", [])]
+        for t, is_fact in specs:
             cols = tuple(
                 Column(
                     id=c["id"],
@@ -298,10 +323,17 @@ def _build(doc: dict) -> Format:
                 column_header=t.get("column_header"),
                 layout=t.get("layout", "vertical"),
             )
-            stables.append(table)
+            (sfacts if is_fact else stables).append(table)
             tables.append(table)
         sections.append(
-            Section(id=s["id"], heading=s["heading"], kind=s["kind"], parts=parts, tables=tuple(stables))
+            Section(
+                id=s["id"],
+                heading=s["heading"],
+                kind=s["kind"],
+                parts=parts,
+                tables=tuple(stables),
+                facts=tuple(sfacts),
+            )
         )
     identities = _expand_identities(doc["identities"], tables)
     derived = {i.target for i in identities if i.derived}

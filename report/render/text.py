@@ -1,4 +1,4 @@
-"""Plain-text and Markdown tables from a :class:`~report.render.view.Grid` (Jinja filters).
+"""Plain-text and Markdown tables from a :class:`~report.render.grid.Grid` (Jinja filters).
 
 Text tables align columns by display width (a Chinese character takes two columns). A merged
 cell is printed once, where it starts; the positions it covers are left blank.
@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
-from .view import VALUE, Grid
+from .grid import VALUE, Grid
 
 SEP = " | "
 
 
+@lru_cache(maxsize=4096)  # the same labels in every rendering
 def display_width(text: str) -> int:
+    """Columns a text takes in a monospace font: a Chinese (wide) character takes two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "FWA" else 1 for ch in text)
 
 

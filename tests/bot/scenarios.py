@@ -107,9 +107,20 @@ async def sample_report_fast(chat, rep: Report) -> bytes:
     await chat.press(M.BTN_NO, exact=True)  # 三: no applications
     await chat.press(M.BTN_NO, exact=True)  # 四: no reviews or lawsuits
     await answer_narrative(chat, rep.narratives["n5"])
-    await chat.press(M.BTN_USE_DRAFT)
+    await chat.press(M.BTN_USE_DRAFT)  # every question answered: 检查全部
+    await chat.press(M.BTN_EXPORT_WORD, exact=True)
+    await chat.press(M.BTN_SIGN_TODAY)  # the 成文日期 of the final file
+    name, data = chat.documents()[-1]
+    assert name.endswith(".docx"), name
+    return data
+
+
+async def export_word(chat) -> bytes:
+    """/export, Word, and (the first final file) the 成文日期 as today: the .docx bytes."""
     await chat.command("/export")
     await chat.press(M.EXPORT_KINDS["docx"])
+    if M.BTN_SIGN_TODAY in " ".join(chat.buttons()):
+        await chat.press(M.BTN_SIGN_TODAY)
     name, data = chat.documents()[-1]
     assert name.endswith(".docx"), name
     return data
@@ -132,11 +143,7 @@ async def short_report_via_template(chat, rep: Report) -> bytes:
             continue
         for part in section.parts:
             await answer_narrative(chat, rep.narratives[part.key])
-    await chat.command("/export")
-    await chat.press(M.EXPORT_KINDS["docx"])
-    name, data = chat.documents()[-1]
-    assert name.endswith(".docx"), name
-    return data
+    return await export_word(chat)
 
 
 async def answer_narrative(chat, text: str) -> None:
@@ -186,6 +193,8 @@ async def full_interview(chat, rep: Report, *, export: str | None = "docx") -> b
         await answer_section(chat, rep, section.id)
     if export is None:
         return None
+    if export == "docx":
+        return await export_word(chat)
     await chat.command("/export")
     await chat.press(M.EXPORT_KINDS[export])
     return chat.documents()[-1][1]

@@ -17,6 +17,7 @@ from scenarios import (
     answer_narrative,
     answer_section,
     busy_report,
+    export_word,
     fill_template,
     row_text,
     sample_report,
@@ -26,7 +27,7 @@ from scenarios import (
 
 from bot import messages as M
 from bot.interview import questions as Q
-from bot.interview.drafts import draft_for
+from report.drafts import draft_for
 from report.model import Report
 from report.numbers import format_value
 
@@ -91,7 +92,7 @@ async def test_sample_report_needs_at_most_15_user_messages(migrated_db_url):
         rep = sample_report()
         data = await sample_report_fast(chat, rep)
         # /start, name, kind, 一 in one message, 二 是（全部填 0）, 三 否, 四 否, 五, 下一题, 采用草稿,
-        # /export, Word
+        # 导出 Word (on 检查全部), 今天 (the 成文日期)
         assert chat.user_messages == 12
         assert chat.user_messages <= 15
         expected = Report(format=rep.format, year=rep.year, agency=rep.agency, values=rep.values,
@@ -109,8 +110,9 @@ async def test_sample_report_needs_at_most_15_user_messages(migrated_db_url):
 
 async def test_template_route_also_fits_in_15_messages(chat):
     await short_report_via_template(chat, sample_report())
-    # /start, /template, the .xlsx, 一, 一 in one message, 五 and 下一题, 六 and 下一题, /export, Word
-    assert chat.user_messages == 11
+    # /start, /template, the .xlsx, 一, 一 in one message, 五 and 下一题, 六 and 下一题, /export, Word,
+    # 今天 (the 成文日期)
+    assert chat.user_messages == 12
 
 
 async def test_text_arriving_right_after_a_long_one_continues_that_part(chat):
@@ -158,9 +160,7 @@ async def test_busy_report_identity_error_shown_and_fixed_through_edit(chat):
             await chat.send(row_text(rep, q))
             after = chat.last_text()
             assert after.startswith("✅ 已保存 四") and M.CHECK_OK in after, after
-    await chat.command("/export")
-    await chat.press(M.EXPORT_KINDS["docx"])
-    assert_docx_matches(chat.documents()[-1][1], rep)
+    assert_docx_matches(await export_word(chat), rep)
     saved, _ = stored(chat, rep.year)
     assert saved.values == rep.values
     assert chat.errors == []

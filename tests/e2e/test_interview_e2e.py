@@ -86,6 +86,9 @@ def test_short_report_completed_and_document_received(bot_factory, bot_env, emul
     # The last answer's replies (check-your-answers, several messages) may still be arriving.
     emulator.wait_for_message(CHAT, predicate=lambda m: word in m.button_labels, timeout=20)
     sent = press(emulator, word)
+    # the first final file: the 成文日期 of the 落款 is confirmed with one press
+    today = next(label for label in sent.button_labels if label.startswith(M.BTN_SIGN_TODAY))
+    sent = press(emulator, today)
     assert sent.document is not None and sent.document.file_name.endswith(".docx")
     body = "\n".join(p.text for p in docx.Document(io.BytesIO(sent.document.content)).paragraphs)
     assert rep.narratives["n6"] in body and rep.narratives["n1.request"] in body

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.interview.drafts import draft_for
+from report.drafts import draft_for
 from report.model import Report
 
 

@@ -68,10 +68,12 @@ def test_section_one_in_one_message_fills_every_part_and_moves_on(store):
     assert "【一、总体情况】第 1/5 题" in chat.text and "“一、总体情况（一）主动公开”" in chat.text
     chat.send(one_message("2023年，我局认真贯彻条例。"))
     rep = current_report(store, chat)[0]
-    assert rep.narratives["n1.active"] == "2023年，我局认真贯彻条例。\n主动公开的文字。"
-    assert {k: rep.narratives[k] for k in list(PARTS)[1:]} == {k: PARTS[k] for k in list(PARTS)[1:]}
-    n1, n2 = len(rep.narratives["n1.active"]), len(PARTS["n1.request"])
-    assert chat.text.startswith(f"✅ 已按小标题分别保存：\n（一）主动公开，共 {n1} 字\n（二）依申请公开，共 {n2} 字")
+    # the text before （一） is the section's lead (printed under 一、总体情况), not part of （一）
+    assert rep.narratives["n1.lead"] == "2023年，我局认真贯彻条例。"
+    assert {k: rep.narratives[k] for k in PARTS} == PARTS
+    n0, n1, n2 = len(rep.narratives["n1.lead"]), len(PARTS["n1.active"]), len(PARTS["n1.request"])
+    assert chat.text.startswith(f"✅ 已按小标题分别保存：\n开头一段，共 {n0} 字\n（一）主动公开，共 {n1} 字\n"
+                                f"（二）依申请公开，共 {n2} 字")
     assert "✅ 一、总体情况：已完成（5 部分" in chat.text
     assert "【二、主动公开政府信息情况】第 1/7 题" in chat.text  # the gate of 二
 
@@ -90,8 +92,9 @@ def test_some_headings_fill_those_parts_then_the_first_unfilled_one_is_asked(sto
     # before the first heading goes with it (the current part （三） comes after that heading)
     chat.send("前言。\n（二）依申请公开\n丙。\n（四）平台建设\n乙。")
     rep = current_report(store, chat)[0]
-    assert rep.narratives["n1.request"] == "前言。\n丙。" and "n1.management" not in rep.narratives
-    assert "（二）依申请公开，共 6 字（替换了原有内容）" in chat.text
+    assert rep.narratives["n1.request"] == "丙。" and rep.narratives["n1.lead"] == "前言。"
+    assert "n1.management" not in rep.narratives
+    assert "（二）依申请公开，共 2 字（替换了原有内容）" in chat.text
     assert "（四）平台建设，共 2 字\n" in chat.text and "（四）平台建设，共 2 字（" not in chat.text
     assert "“一、总体情况（三）政府信息管理”" in chat.text
 

@@ -317,6 +317,9 @@ def test_export_every_kind_and_preview(store):
     for label, ext in (("Word", "docx"), ("网页", "html"), ("文本", "txt"), ("Markdown", "md"), ("Excel", "xlsx")):
         chat.cmd("export")
         chat.press(label)
+        if ext == "docx":  # the first final file: the 成文日期 is confirmed once
+            assert "成文日期" in chat.text
+            chat.press(M.BTN_SIGN_TODAY)
         (reply,) = chat.replies
         assert reply.document[0] == f"2023年某某市某某局政府信息公开工作年度报告.{ext}"
         assert len(reply.document[1]) > 100

@@ -10,7 +10,7 @@ import pytest
 from bot import messages as M
 from bot.conversation import build_conversation
 from report import excel_template
-from report.validation import validate
+from report.validation import unfinished
 
 from .helpers import Chat, make_service, make_settings
 from .test_flow import current_report, register
@@ -65,11 +65,11 @@ def test_export_of_an_unfinished_report_says_how_much_is_missing(store):
     chat.cmd("export")
     chat.press("Word")
     (reply,) = chat.replies
-    assert reply.document is not None  # still sent
+    assert reply.document is not None  # still sent, as a draft that says so
     rep, _, _ = current_report(store, chat)
-    missing = sum(len(p.cells) for p in validate(rep) if p.rule in ("section.incomplete", "narrative.empty"))
-    assert f"报告尚未填完：还有 {missing} 项未填写" in reply.text
-    assert reply.text != M.EXPORT_DONE and "有 " not in reply.text.split("未填写")[1].split("。")[0]
+    missing = unfinished(rep)
+    assert "这是草稿" in reply.text and f"还有 {len(missing)} 部分未填写" in reply.text
+    assert missing[0] in reply.text and reply.text != M.EXPORT_DONE
 
 
 def test_export_of_a_complete_report_with_errors_says_so(store):
@@ -89,6 +89,7 @@ def test_export_of_a_complete_report_with_errors_says_so(store):
     )
     chat.cmd("export")
     chat.press("Word")
+    chat.press(M.BTN_SIGN_TODAY)  # the 成文日期 of the final file
     (reply,) = chat.replies
     assert reply.document is not None
     assert "报告有 1 个错误" in reply.text and "未填写" not in reply.text
@@ -108,6 +109,8 @@ def test_export_of_a_finished_report_just_says_exported(store):
     )
     chat.cmd("export")
     chat.press("Word")
+    assert "成文日期" in chat.text
+    chat.press(M.BTN_SIGN_TODAY)
     assert chat.replies[0].text == M.EXPORT_DONE
 
 

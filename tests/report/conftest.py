@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -26,3 +28,33 @@ def sample() -> Report:
 def busy() -> Report:
     """A 2021-format report with a non-zero figure in every cell and every identity holding."""
     return load_fixture("2023-busy.json")
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("true", "1", "yes")
+
+
+def missing(message: str) -> None:
+    """A program or package a test needs is missing: in CI that fails the test (.ci/run installs
+    everything); elsewhere the test is skipped, saying why."""
+    if in_ci():
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+def _require_tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        missing(f"{name} is not installed (Debian: see .ci/run)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def require_tool():
+    """``require_tool("soffice")``: the program's path (see :func:`missing` when it is absent)."""
+    return _require_tool
+
+
+@pytest.fixture(scope="session")
+def require_missing():
+    return missing

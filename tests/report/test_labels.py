@@ -95,8 +95,11 @@ def test_section_2_cell_types(doc: str) -> None:
     assert len([k for k in fmt19.cells if k.startswith("s2.")]) == 22
     signed = {c.column.label for c in fmt19.cells.values() if c.type == "signed_int"}
     assert signed == {"本年增/减"}
-    decimal21 = {c.column.label for c in fmt21.cells.values() if c.type == "decimal"}
+    decimal21 = {c.column.label for c in fmt21.cells.values() if c.type == "decimal" and c.table.section_id == "二"}
     assert decimal21 == {"本年收费金额（单位：万元）"}
+    # the only other amounts: the 信息处理费 facts of 六, in 元 (not a published table)
+    others = {c.key: c.column.unit for c in fmt21.cells.values() if c.type == "decimal" and c.table.section_id != "二"}
+    assert others == {"s6.fee.amount": "元", "s6.fee.collected": "元"}
 
 
 # -- Section 三 -------------------------------------------------------------------------------------

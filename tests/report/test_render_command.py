@@ -41,11 +41,14 @@ def test_default_name_in_current_directory(workdir, capsys) -> None:
     assert run([str(FIXTURES / "2023-busy.json"), "--to", "docx"]) == 0
     out = workdir / filename(busy, "docx")
     assert out.name == "2023年示例市示例区市场监督管理局政府信息公开工作年度报告.docx"
-    assert docx.Document(str(out)).paragraphs[0].text == busy.title
-    assert "已生成" in capsys.readouterr().err
+    assert docx.Document(str(out)).paragraphs[0].text.replace("\n", "") == busy.title
+    err = capsys.readouterr().err
+    assert "已生成" in err
+    # the report has no 成文日期: today's is used, and said so
+    assert "成文日期未填写，落款使用了今天的日期" in err
 
 
-def test_output_to_stdout_with_preamble(workdir, capfdbinary) -> None:
+def test_output_to_stdout_with_preamble_details(workdir, capfdbinary) -> None:
     code = run(
         [
             str(FIXTURES / "2023-busy.json"),
@@ -125,3 +128,56 @@ def test_through_the_console_script(workdir, capfdbinary) -> None:
 
     assert main(["render", str(FIXTURES / "2023-busy.json"), "--to", "md", "-o", "-"]) == 0
     assert capfdbinary.readouterr().out.decode("utf-8").startswith("# 示例市示例区市场监督管理局2023年")
+
+
+def _unfinished(workdir: Path) -> Path:
+    doc = json.loads((FIXTURES / "2023-busy.json").read_text(encoding="utf-8"))
+    del doc["narrative"]["五"]
+    doc["narrative"]["一"]["（三）政府信息管理"] = None
+    del doc["tables"]["四"]
+    path = workdir / "unfinished.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_a_final_file_of_an_unfinished_report_is_refused_naming_the_parts(workdir, capsys) -> None:
+    path = _unfinished(workdir)
+    assert run([str(path), "--to", "docx"]) == 2
+    err = capsys.readouterr().err
+    assert "报告尚未填完" in err and "--draft" in err
+    for part in ("一、总体情况（三）政府信息管理", "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况"):
+        assert f"  - {part}" in err
+    assert list(workdir.iterdir()) == [path]
+
+
+def test_draft_renders_an_unfinished_report_marked_draft(workdir, capfdbinary) -> None:
+    path = _unfinished(workdir)
+    assert run([str(path), "--to", "txt", "-o", "-", "--draft"]) == 0
+    captured = capfdbinary.readouterr()
+    out = captured.out.decode("utf-8")
+    assert out.startswith("【草稿】以下部分尚未填写——一、总体情况（三）政府信息管理；")
+    assert "五、存在的主要问题及改进情况\n　　（尚未填写）\n" in out
+    assert run([str(path), "--to", "docx", "-o", "draft.docx", "--draft"]) == 0
+    assert "已生成草稿" in capfdbinary.readouterr().err.decode("utf-8")
+    header = docx.Document(str(workdir / "draft.docx")).sections[0].header
+    assert [p.text for p in header.paragraphs] == ["草稿"]
+
+
+def test_date_and_no_preamble(workdir, capfdbinary) -> None:
+    argv = [str(FIXTURES / "2023-busy.json"), "--to", "txt", "-o", "-", "--date", "2024-01-17", "--no-preamble"]
+    assert run(argv) == 0
+    captured = capfdbinary.readouterr()
+    out = captured.out.decode("utf-8")
+    assert out.startswith("示例市示例区市场监督管理局2023年政府信息公开工作年度报告\n\n一、总体情况\n")
+    assert out.endswith("\n\n示例市示例区市场监督管理局\n2024年1月17日\n")
+    assert "成文日期" not in captured.err.decode("utf-8")
+    # the old flag is accepted and changes nothing
+    assert run([*argv, "--preamble"]) == 0
+    assert capfdbinary.readouterr().out.decode("utf-8") == out
+
+
+def test_a_bad_date_is_refused(workdir, capsys) -> None:
+    with pytest.raises(SystemExit) as exc:
+        run([str(FIXTURES / "2023-busy.json"), "--to", "txt", "--date", "2024-13-01"])
+    assert exc.value.code == 2
+    assert "--date" in capsys.readouterr().err

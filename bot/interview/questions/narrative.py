@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from report.drafts import draft_for
 from report.formats import NarrativePart
 from report.model import Report
 
 from ... import messages as M
 from ...kit.texts import units
 from .. import actions as A
-from ..drafts import draft_for
 from ..narrative import TELEGRAM_CUT, heading_pattern, joined, leading_part, split_by_headings, strip_title
 from .base import Move, Question, Refused, Result, Saved, Stay
 
@@ -168,8 +168,8 @@ def split_section(ctx, part: NarrativePart, text: str, current: str | None, cont
             notes[cont] = M.SPLIT_APPENDED
         elif current in keys and keys.index(current) < keys.index(first):
             texts[current] = pre
-        else:
-            texts[first] = f"{pre}\n{texts[first]}" if first in texts else pre
+        else:  # the text the section opens with: its lead, printed before （一）
+            texts[section.lead_key] = pre
     if not texts:
         return None
     for key, body in texts.items():
@@ -177,5 +177,7 @@ def split_section(ctx, part: NarrativePart, text: str, current: str | None, cont
         if key not in notes and old and old != body:
             notes[key] = M.SPLIT_REPLACED
     items = [(p.label, len(texts[p.key]), notes.get(p.key, "")) for p in section.parts if p.key in texts]
+    if section.lead_key in texts:
+        items.insert(0, (M.LEAD_LABEL, len(texts[section.lead_key]), notes.get(section.lead_key, "")))
     last = next((k for k, _body in reversed(segments) if k in texts), cont or first)
     return Saved(narratives=texts, prefix=M.split_saved(items), from_start=True, written=last, length=units(text))

@@ -132,10 +132,11 @@ class CheckAllScreen(_Editing):
             lines += ["", M.CHECKUP_ASK_FILE]
         sections = [ctx.button(M.check_section_label(s.title), A.CheckSection(s.id)) for s in report.format.sections]
         rows = [tuple(sections[i: i + 2]) for i in range(0, len(sections), 2)]
-        last = [ctx.button(M.BTN_EXPORT, A.ExportMenu()), ctx.button(M.BTN_HUB, A.ToHub())]
+        files = (ctx.button(M.BTN_EXPORT_WORD, A.ExportAs("docx")), ctx.button(M.BTN_EXPORT, A.ExportMenu()))
+        last = [ctx.button(M.BTN_HUB, A.ToHub())]
         if ctx.can_write:
             last.insert(0, ctx.button(M.BTN_SUBMIT, A.Submit()))
-        return [Reply("\n".join(lines), buttons=(*rows, tuple(last)))]
+        return [Reply("\n".join(lines), buttons=(*rows, files, tuple(last)))]
 
 
 class SubmitScreen(Screen):

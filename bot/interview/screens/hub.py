@@ -14,10 +14,9 @@ from ...context import AWAITING, SUBMITTED, default_year
 from ...kit.io import Reply
 from ...kit.screen import Screen, Step, on
 from .. import actions as A
-from .. import files
 from .. import navigation as nav
 from . import registration
-from .names import EXPORT, HUB, START, YEAR
+from .names import HUB, START, YEAR
 
 DRAFTING_MONTH = 11  # from November on, officers start drafting the current year's report
 
@@ -120,19 +119,6 @@ class YearScreen(Screen):
         if year not in formats.report_years(ctx.today):
             return Step(ctx.state, prefix=M.year_invalid(ctx.today.year))
         return Step(ctx.state.goto(HUB, year=year))
-
-
-class ExportScreen(Screen):
-    name: ClassVar[str] = EXPORT
-    needs_agency: ClassVar[bool] = True
-
-    def view(self, ctx) -> list[Reply]:
-        row = tuple(ctx.button(M.EXPORT_KINDS[k], A.ExportAs(k)) for k in files.DOC_KINDS)
-        return [Reply(M.EXPORT_ASK, buttons=(row[:3], row[3:], (ctx.button(M.BTN_HUB, A.ToHub()),)))]
-
-    @on(A.ExportAs)
-    def export(self, ctx, act) -> Step:
-        return Step(ctx.state, notes=[files.export(ctx.report, ctx.previous, act.kind)], show=False)
 
 
 def _section_exists(ctx, section_id: str) -> bool:
