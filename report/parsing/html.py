@@ -217,15 +217,15 @@ def read_html(data: bytes | str) -> Document:
     text = data if isinstance(data, str) else decode_html(data)
     text = _XML_DECL.sub("", text, count=1)
     if not text.strip():
-        raise UnreadableReport("网页文件是空的")
+        raise UnreadableReport("html_empty")
     # Plain lxml elements (not lxml.html's classes, whose per-element lookup is slow).
     parser = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
     try:
         root = etree.fromstring(text, parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
-        raise UnreadableReport(f"无法读取网页文件：{exc}") from exc
+        raise UnreadableReport("html_damaged") from exc
     if root is None:
-        raise UnreadableReport("网页文件没有内容")
+        raise UnreadableReport("html_empty")
     titles = [clean(etree.tostring(t, method="text", encoding="unicode", with_tail=False)) for t in root.iter("title")]
     out = _Out()
     body = root.find("body")

@@ -523,7 +523,7 @@ class Walker:
     # -- results ---------------------------------------------------------------------------------
     def finish(self) -> None:
         if not self.raw_rows:
-            raise UnreadableReport("没有找到政府信息公开工作年度报告的表格（二、三、四部分的统计表），无法读取")
+            raise UnreadableReport("no_tables")
         for table in self.fmt.tables:
             missing = [r for r in table.rows if (table.id, r.id) not in self.raw_rows]
             missing = [r for r in missing if (table.id, r.id) not in self.handled_rows]
