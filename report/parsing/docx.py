@@ -71,11 +71,13 @@ def _table(tbl, out: list[Line]) -> None:
     for tr in rows:
         cells: list[str] = []
         conts: list[bool] = []
+        spans: list[int] = []
         col = _int(_val(tr.find(W_TRPR), W_GRIDBEFORE), 0, 0)
         for tc in (c for c in tr if c.tag == W_TC):
             pr = tc.find(W_TCPR)
             span = _int(_val(pr, W_GRIDSPAN), 1, 1)
             vmerge = _val(pr, W_VMERGE)
+            spans.append(span)
             if vmerge is not None and vmerge != "restart":
                 cells.append(above.get(col, ""))
                 conts.append(True)
@@ -89,7 +91,7 @@ def _table(tbl, out: list[Line]) -> None:
                     above.pop(col, None)
             col += span
         if cells:
-            out.append(Line(cells, grid=True, cont=conts, text=" ".join(c for c in cells if c)))
+            out.append(Line(cells, grid=True, cont=conts, spans=spans, text=" ".join(c for c in cells if c)))
 
 
 def _blocks(parent, out: list[Line]) -> None:

@@ -132,7 +132,7 @@ def _span(cell, name: str) -> int:
     return max(1, min(n, MAX_SPAN))
 
 
-def _take_active(active: dict[int, list], cells: list[str], conts: list[bool], col: int, last: bool = False) -> int:
+def _take_active(active: dict[int, list], cells: list[str], conts: list[bool], spans: list[int], col: int, last: bool = False) -> int:
     """Emit the cells continued (rowspan) from rows above at ``col``, or at the row's end all of
     those right of it; returns the next free column."""
     while True:
@@ -146,6 +146,7 @@ def _take_active(active: dict[int, list], cells: list[str], conts: list[bool], c
         span = active[col]
         cells.append(span[0])
         conts.append(True)
+        spans.append(span[2])
         span[1] -= 1
         used = col
         col += span[2]
@@ -170,19 +171,21 @@ def _table(table, out: _Out) -> None:
     for _tr, tds in rows:
         cells: list[str] = []
         conts: list[bool] = []
+        spans: list[int] = []
         col = 0
         for td in tds:
-            col = _take_active(active, cells, conts, col)
+            col = _take_active(active, cells, conts, spans, col)
             text = _cell_text(td)
             colspan, rowspan = _span(td, "colspan"), _span(td, "rowspan")
             cells.append(text)
             conts.append(False)
+            spans.append(colspan)
             if rowspan > 1:
                 active[col] = [text, rowspan - 1, colspan]
             col += colspan
-        _take_active(active, cells, conts, col, last=True)
+        _take_active(active, cells, conts, spans, col, last=True)
         if cells:
-            out.lines.append(Line(cells, grid=True, cont=conts, text=" ".join(x for x in cells if x)))
+            out.lines.append(Line(cells, grid=True, cont=conts, spans=spans, text=" ".join(x for x in cells if x)))
 
 
 def _walk_children(el, out: _Out) -> None:

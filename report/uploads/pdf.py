@@ -28,7 +28,6 @@ MAX_INFLATED = 96 * 1024 * 1024  # all compressed non-image streams together, in
 MAX_OBJECTS_PER_PAGE = 50_000
 _LOCK = threading.Lock()
 _STREAM = re.compile(rb"stream(?:\r\n|\n|\r)")
-_OBJ = re.compile(rb"\d+\s+\d+\s+obj\b")
 
 
 @dataclass(slots=True)
@@ -57,14 +56,15 @@ def check_streams(data: bytes, budget: int = MAX_INFLATED) -> None:
     chunks with a cap; LZW and run-length streams are counted at their worst-case expansion.
     """
     total = 0
-    for m in _STREAM.finditer(data):
+    pos = 0
+    while (m := _STREAM.search(data, pos)) is not None:
         start = m.end()
         end = data.find(b"endstream", start)
         if end < 0:
             break
-        head_start = max(0, m.start() - 4096)
-        objs = list(_OBJ.finditer(data, head_start, m.start()))
-        head = data[objs[-1].end() if objs else head_start : m.start()]
+        pos = end + 9  # the next search starts after this stream's data, never inside it
+        obj = data.rfind(b"obj", max(0, m.start() - 4096), m.start())
+        head = data[max(obj, m.start() - 4096, 0) : m.start()]
         if b"/Image" in head:
             continue
         body = data[start:end]
@@ -160,15 +160,14 @@ def _read_page(pdfium, doc, index: int, with_rules: bool) -> Page:
         textpage = page.get_textpage()
         try:
             tp = textpage.raw
+            rect = raw.FS_RECTF()
+            unicode, generated, loose = raw.FPDFText_GetUnicode, raw.FPDFText_IsGenerated, raw.FPDFText_GetLooseCharBox
             for j in range(textpage.count_chars()):
-                code = raw.FPDFText_GetUnicode(tp, j)
-                if not code or code in (0xFFFE, 0xFFFF) or raw.FPDFText_IsGenerated(tp, j) == 1:
+                code = unicode(tp, j)
+                if not code or code in (0xFFFE, 0xFFFF, 10, 13) or generated(tp, j) == 1 or not loose(tp, j, rect):
                     continue
-                ch = chr(code)
-                if ch in "\r\n":
-                    continue
-                x0, top, x1, bottom = _box(to, *textpage.get_charbox(j, loose=True))
-                out.glyphs.append(Glyph(ch, x0, top, x1, bottom))
+                x0, top, x1, bottom = _box(to, rect.left, rect.bottom, rect.right, rect.top)
+                out.glyphs.append(Glyph(chr(code), x0, top, x1, bottom))
         finally:
             textpage.close()
         if with_rules:
@@ -180,36 +179,53 @@ def _read_page(pdfium, doc, index: int, with_rules: bool) -> Page:
 
 def _rules(pdfium, page, to) -> list[tuple[float, float, float, float]]:
     """Ruling lines: thin path objects (a stroked line, a thin filled rectangle) and the straight
-    axis-parallel segments of stroked paths (a cell's outline). Filled areas are not lines."""
+    axis-parallel segments of stroked paths (a cell's outline). Filled areas are not lines.
+    Objects are visited through PDFium's C calls directly (thousands per page), forms included."""
     import ctypes
 
     raw = pdfium.raw
-    out = []
+    out: list[tuple[float, float, float, float]] = []
     fill, stroke = ctypes.c_int(), ctypes.c_int()
     fx, fy = ctypes.c_float(), ctypes.c_float()
-    for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=4):
-        x0, top, x1, bottom = _box(to, *obj.get_bounds())
-        if x1 - x0 <= 3 or bottom - top <= 3:
-            if max(x1 - x0, bottom - top) >= 4:
-                out.append((x0, top, x1, bottom))
-            continue
-        raw.FPDFPath_GetDrawMode(obj.raw, fill, stroke)
-        if not stroke.value:
-            continue
-        m = obj.get_matrix()
-        last = start = None
-        for k in range(min(raw.FPDFPath_CountSegments(obj.raw), 10_000)):
-            seg = raw.FPDFPath_GetPathSegment(obj.raw, k)
-            raw.FPDFPathSegment_GetPoint(seg, fx, fy)
-            point = to(*m.on_point(fx.value, fy.value))
-            kind = raw.FPDFPathSegment_GetType(seg)
-            if kind == raw.FPDF_SEGMENT_MOVETO:
-                start = point
-            elif kind == raw.FPDF_SEGMENT_LINETO and last is not None:
-                _segment(out, last, point)
-            if raw.FPDFPathSegment_GetClose(seg) and start is not None:
-                _segment(out, point, start)
-            last = point
+    left, bottom, right, top = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+    matrix = raw.FS_MATRIX()
+    get_type, get_bounds = raw.FPDFPageObj_GetType, raw.FPDFPageObj_GetBounds
+    PATH, FORM = raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM
+
+    def visit(objects, depth: int) -> None:
+        for obj in objects:
+            kind = get_type(obj)
+            if kind == FORM and depth < 4:
+                n = raw.FPDFFormObj_CountObjects(obj)
+                visit((raw.FPDFFormObj_GetObject(obj, k) for k in range(max(n, 0))), depth + 1)
+                continue
+            if kind != PATH or not get_bounds(obj, left, bottom, right, top):
+                continue
+            x0, t, x1, b = _box(to, left.value, bottom.value, right.value, top.value)
+            if x1 - x0 <= 3 or b - t <= 3:
+                if max(x1 - x0, b - t) >= 4:
+                    out.append((x0, t, x1, b))
+                continue
+            raw.FPDFPath_GetDrawMode(obj, fill, stroke)
+            if not stroke.value or not raw.FPDFPageObj_GetMatrix(obj, matrix):
+                continue
+            m = pdfium.PdfMatrix.from_raw(matrix)
+            last = start = None
+            for k in range(min(raw.FPDFPath_CountSegments(obj), 10_000)):
+                seg = raw.FPDFPath_GetPathSegment(obj, k)
+                raw.FPDFPathSegment_GetPoint(seg, fx, fy)
+                point = to(*m.on_point(fx.value, fy.value))
+                seg_kind = raw.FPDFPathSegment_GetType(seg)
+                if seg_kind == raw.FPDF_SEGMENT_MOVETO:
+                    start = point
+                elif seg_kind == raw.FPDF_SEGMENT_LINETO and last is not None:
+                    _segment(out, last, point)
+                if raw.FPDFPathSegment_GetClose(seg) and start is not None:
+                    _segment(out, point, start)
+                last = point
+
+    n = raw.FPDFPage_CountObjects(page.raw)
+    visit((raw.FPDFPage_GetObject(page.raw, k) for k in range(max(n, 0))), 0)
     return out
 
 

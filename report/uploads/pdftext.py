@@ -119,11 +119,13 @@ def _margin(edges: list[float], outer: int) -> float:
     return ordered[-2] if outer < 0 else ordered[1]
 
 
-def paragraphs(lines: list[TextLine]) -> list[str]:
-    """Lines (of one or several pages, in reading order, tables left out) joined into paragraphs."""
+def paragraphs(lines: list[TextLine], left: float | None = None, right: float | None = None) -> list[str]:
+    """Lines (of one or several pages, in reading order, tables left out) joined into paragraphs;
+    ``left`` and ``right`` are the text's margins when the caller knows them from more lines."""
     if not lines:
         return []
-    left, right = _margin([x.x0 for x in lines], 0), _margin([x.x1 for x in lines], -1)
+    left = _margin([x.x0 for x in lines], 0) if left is None else left
+    right = _margin([x.x1 for x in lines], -1) if right is None else right
     out: list[str] = []
     current: list[str] = []
     prev: TextLine | None = None
