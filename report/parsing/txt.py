@@ -54,9 +54,17 @@ def _pipe_cells(raw: str, markdown: bool = False) -> tuple[list[str], bool]:
     return parts, False
 
 
+_GLUED = re.compile(r"^(.*[^\d\s.,，、．:：%％])(\d{2,})$")
+
+
 def _space_cells(line: str) -> list[str]:
-    """'规章 0 0 0' → ['规章', '0', '0', '0']; prose stays one cell."""
+    """'规章 0 0 0' → ['规章', '0', '0', '0']; '规章000' → ['规章', '000'] (a row printed as one run
+    of digits glued to its label); prose stays one cell."""
     tokens = line.split()
+    if tokens and len(tokens) <= 4:
+        glued = _GLUED.match(tokens[-1])
+        if glued and len(line) <= 80:
+            tokens[-1:] = [glued.group(1), glued.group(2)]
     if len(tokens) < 2 or not is_value_like(tokens[-1]):
         return [line]
     i = len(tokens)

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from ..formats import Format, Row, Table
 from ..validation import ERROR, WARNING, Problem
+from . import digitruns
 from .errors import UnreadableReport
 from .lines import Document, Line
 from .text import clean, kind, norm, read_value
@@ -38,7 +39,8 @@ class Walker:
         self.table: Table | None = None
         self.labels: list[str] = []
         self.vals: list[str] = []
-        self.merged = 0
+        self.merged = 0  # value cells of the current row given by a merged cell (rowspan or colspan)
+        self.spans: list[int] = []  # the columns each value of the current row spans
         self.right = False
         self.narr: dict[str, list[str]] = {}
         self.values: dict[str, int | Decimal | None] = {}
@@ -50,6 +52,7 @@ class Walker:
         self.header_units: dict[tuple[str, str], str] = {}
         self.seen_headings: set[str] = set()
         self.problems: list[Problem] = []
+        self.runs: list[digitruns.Run] = []
 
     # -- diagnostics ---------------------------------------------------------------------------
     def problem(self, severity: str, rule: str, message: str, cells=(), section: str | None = None) -> None:
@@ -187,18 +190,20 @@ class Walker:
             if not self.labels or self.labels[-1] != cell:
                 self.labels.append(cell)
         for i in range(last_label + 1, len(cells)):
-            if conts[i]:
-                if kinds[i] != "blank":
-                    self.merged += 1
+            # A value cell merged down from the row above (rowspan) holds this row's value too.
+            if conts[i] and kinds[i] in ("value", "mark"):
+                self.merged += 1
+            elif conts[i] and kinds[i] == "label":
                 continue
             self.vals.append(cells[i])
+            self.spans.append(line.spans[i] if i < len(line.spans) else 1)
         self.right = line.right
         self.flush()
 
     # -- rows ------------------------------------------------------------------------------------
     def flush(self) -> None:
-        labels, vals, merged, right = self.labels, self.vals, self.merged, self.right
-        self.labels, self.vals, self.merged, self.right = [], [], 0, False
+        labels, vals, merged, right, spans = self.labels, self.vals, self.merged, self.right, self.spans
+        self.labels, self.vals, self.merged, self.right, self.spans = [], [], 0, False, []
         if not labels and not vals:
             return
         if vals and not merged and all(kind(v) == "blank" for v in vals):
@@ -226,6 +231,10 @@ class Walker:
         self.check_prefix(labels[: len(labels) - used], data_follows=True)
         if note:
             self.problem(WARNING, "parse.unknown_label", note, [table.key(row.id, c.id) for c in table.columns])
+        if len(vals) < len(table.columns) and len(spans) == len(vals) and sum(spans) == len(table.columns):
+            # A value cell spanning columns: the same value in each column it spans.
+            vals = [v for v, n in zip(vals, spans, strict=True) for _ in range(n)]
+            merged += sum(n - 1 for n in spans)
         self.assign(table, row, vals, merged, right)
 
     def candidates_tables(self) -> list[Table]:
@@ -373,9 +382,15 @@ class Walker:
                 gtable.section_id,
             )
             return
-        if table is not None and len(table.rows) > 1 and len(vals) > len(table.columns):
-            if not any((table.id, r.id) in self.raw_rows for r in table.rows):
+        if table is not None and len(table.rows) > 1 and not any((table.id, r.id) in self.raw_rows for r in table.rows):
+            if len(vals) > len(table.columns):
                 self.wide(table, vals)
+                return
+            if digitruns.is_run(vals, len(table.columns) * len(table.rows)):
+                keys = tuple(table.key(r.id, c.id) for r in table.rows for c in table.columns)
+                self.runs.append(digitruns.Run(keys, vals[0].strip(), self.table_name(table), table.section_id))
+                for r in table.rows:
+                    self.raw_rows[(table.id, r.id)] = list(vals)
                 return
         where = self.where()
         shown = " ".join(clean(v) or "□" for v in vals)
@@ -468,6 +483,9 @@ class Walker:
             )
             return
         self.raw_rows[key] = list(vals)
+        if digitruns.is_run(vals, n):
+            self.runs.append(digitruns.Run(tuple(keys), vals[0].strip(), where, table.section_id))
+            return
         index = self.v.row_index[(table.id, row.id)]
         previous = self.last_row.get(table.id)
         if previous is not None and index < previous:
@@ -483,7 +501,7 @@ class Walker:
         if len(vals) != n:
             for k in keys:
                 self.values[k] = None
-            merged_note = f"；有 {merged} 格与上一行合并" if merged else ""
+            merged_note = f"；有 {merged} 格是合并单元格" if merged else ""
             merged_note += trim_note
             if len(vals) < n:
                 rule, what = "parse.missing_cell", f"只有 {len(vals)} 个"
@@ -498,6 +516,14 @@ class Walker:
                 table.section_id,
             )
             return
+        if merged:
+            self.problem(
+                WARNING,
+                "parse.merged",
+                f"{where}：有 {merged} 格是跨行或跨列的合并单元格，已把合并单元格中的数填入它跨过的每一格，请核对",
+                keys,
+                table.section_id,
+            )
         blanks = []
         for col, raw in zip(cols, vals, strict=True):
             k = table.key(row.id, col.id)
@@ -524,6 +550,7 @@ class Walker:
     def finish(self) -> None:
         if not self.raw_rows:
             raise UnreadableReport("no_tables")
+        self.decode_runs()
         for table in self.fmt.tables:
             missing = [r for r in table.rows if (table.id, r.id) not in self.raw_rows]
             missing = [r for r in missing if (table.id, r.id) not in self.handled_rows]
@@ -545,6 +572,39 @@ class Walker:
         for section in self.fmt.sections:
             if section.id not in self.seen_headings:
                 self.problem(WARNING, "parse.missing_heading", f"没有找到标题“{section.title}”", (), section.id)
+
+    def decode_runs(self) -> None:
+        """Rows printed as one run of digits, decided together (see :mod:`.digitruns`)."""
+        if not self.runs:
+            return
+        digitruns.resolve(self.fmt, self.runs, self.values)
+        for run in self.runs:
+            if run.decoded is not None:
+                self.values.update(zip(run.keys, run.decoded, strict=True))
+                how = "每格一位数" if len(run.digits) == len(run.keys) else "按表内勾稽关系只有一种拆法"
+                self.problem(
+                    WARNING,
+                    "parse.digit_run",
+                    f"{run.name}：数字连在一起（“{run.digits}”），{how}，读作 {' '.join(map(str, run.decoded))}，请核对",
+                    run.keys,
+                    run.section,
+                )
+                continue
+            for k in run.keys:
+                self.values[k] = None
+            if run.candidates:
+                shown = "；".join(" ".join(map(str, c)) for c in run.candidates[:3])
+                more = f"等 {len(run.candidates)} 种" if len(run.candidates) > 3 else f"共 {len(run.candidates)} 种"
+                why = f"可以拆成 {shown}（{more}），无法确定"
+            else:
+                why = "无法拆成符合勾稽关系的数" if run.candidates is not None else "位数太多，无法拆分"
+            self.problem(
+                ERROR,
+                "parse.digit_run",
+                f"{run.name}：数字连在一起（“{run.digits}”），{why}，本行 {len(run.keys)} 格均按空白（未知）处理",
+                run.keys,
+                run.section,
+            )
 
     def narratives(self) -> dict[str, str]:
         out: dict[str, str] = {}
