@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import formats, interchange, uploads
-from ..model import Report
+from ..model import Report, Signature
 from ..validation import ERROR, WARNING, Problem, validate
 from .errors import UnreadableReport
 from .lines import Document
@@ -120,15 +120,16 @@ def parse_text(text: str) -> ParseResult:
 
 
 def parse_document(doc: Document, *, source: str = "") -> ParseResult:
-    """The lines of any reader → the report and its diagnostics."""
+    """The lines of any reader → the report and its diagnostics.
+
+    The year comes from the title, else the 统计期限, else the 成文日期 of the 落款; the agency from
+    the title, else the 落款."""
     problems: list[Problem] = []
     title = find_title(doc)
     year = title.year if title else None
     agency = title.agency if title else None
     if title is None:
         problems.append(Problem(WARNING, "parse.title", "没有找到报告标题（“××××年政府信息公开工作年度报告”）"))
-    elif agency is None:
-        problems.append(Problem(WARNING, "parse.agency", f"无法从标题“{title.text}”中识别机关名称"))
     if year is None:
         year = find_period_year(doc)
         if year is not None:
@@ -153,28 +154,35 @@ def parse_document(doc: Document, *, source: str = "") -> ParseResult:
                     f"表格中混有另一种格式的标签（{fmt.id}格式 {ranked[0][1]} 处，{'，'.join(others)}），按{fmt.id}格式读取",
                 )
             )
-    if year is None:
-        problems.append(Problem(ERROR, "parse.year", f"无法识别报告年度，暂按 {fmt.first_year} 年处理"))
 
     walker = Walker(fmt, agency)
     walker.run(doc)
     walker.finish()
+    narratives = walker.narratives()
+    signature = walker.signature or Signature()
+    if year is None and signature.date is not None:
+        d = signature.date
+        year = d.year - 1 if d.month <= 6 else d.year
+        problems.append(
+            Problem(WARNING, "parse.year", f"标题和统计期限中都没有年度，按成文日期（{d.year}年{d.month}月{d.day}日）读作 {year} 年度")
+        )
+    if year is None:
+        problems.append(Problem(ERROR, "parse.year", f"无法识别报告年度，暂按 {fmt.first_year} 年处理"))
+    if agency is None and signature.agency:
+        agency = signature.agency
+        problems.append(Problem(WARNING, "parse.agency", f"标题中没有机关名称，按落款读作“{agency}”"))
+    elif agency is None and title is not None:
+        problems.append(Problem(WARNING, "parse.agency", f"无法从标题“{title.text}”中识别机关名称"))
     report = Report(
         format=fmt,
         year=year if year is not None else fmt.first_year,
         agency=agency or "",
-        narratives=walker.narratives(),
+        narratives=narratives,
         values=walker.values,
         units=walker.units,
+        signature=signature,
     )
-    return ParseResult(
-        report,
-        problems + walker.problems,
-        year,
-        agency,
-        fmt.id,
-        source,
-    )
+    return ParseResult(report, problems + walker.problems, year, agency, fmt.id, source)
 
 
 _COVERED_RULES = ("cell.blank", "section.incomplete")

@@ -12,7 +12,9 @@ from decimal import Decimal
 
 from ..formats import Format, Row, Table
 from ..validation import ERROR, WARNING, Problem
+from ..model import Signature
 from . import digitruns
+from .closing import CLOSING_HEADING, closing_section, split_signature
 from .errors import UnreadableReport
 from .lines import Document, Line
 from .text import clean, kind, norm, read_value
@@ -21,7 +23,7 @@ from .vocab import similarity, vocabulary
 SENTENCE_LEN = 60
 _REJECTED = object()
 _PART = re.compile(r"^\s*[（(]\s*([一二三四五六七八九十]{1,2})\s*[)）]\s*")
-_DATE_LINE = re.compile(r"^\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
+_NUMERALS = "一二三四五六七八九十"
 _FOOTER = re.compile(r"^\s*(?:【?打印|【?关闭|相关链接|扫一扫|分享到|上一篇|下一篇|责任编辑|【字体|字号[:：]|附件下载)")
 
 
@@ -53,6 +55,8 @@ class Walker:
         self.seen_headings: set[str] = set()
         self.problems: list[Problem] = []
         self.runs: list[digitruns.Run] = []
+        self.signature: Signature | None = None
+        self.first_table = next(i for i, s in enumerate(fmt.sections) if s.kind == "tables")
 
     # -- diagnostics ---------------------------------------------------------------------------
     def problem(self, severity: str, rule: str, message: str, cells=(), section: str | None = None) -> None:
@@ -92,6 +96,32 @@ class Walker:
             return None
         return None
 
+    def closing_heading(self, raw: str) -> bool:
+        """A renamed or renumbered closing section after the tables (五、当前存在的突出问题,
+        六、下一步改进举措, 七、其他需说明事项): read into 五 or 六, and said so."""
+        m = CLOSING_HEADING.match(clean(raw))
+        if not m or not self.section or self.fmt.sections.index(self.fmt.section(self.section)) < self.first_table:
+            return False
+        current = self.fmt.section(self.section)
+        if current.kind == "narrative" and _NUMERALS.find(m.group(1)) <= _NUMERALS.find(self.section):
+            return False  # “五、加强培训” inside 五 is a list item, not a heading
+        sid = closing_section(self.fmt, m.group(1), m.group(2))
+        if sid is None:
+            return False
+        target = self.fmt.section(sid)
+        again = sid in self.seen_headings
+        self.enter(sid)
+        if again:  # a second heading read into the same section: its title stays as a line of text
+            self.narr.setdefault(sid, []).append(clean(raw))
+        self.problem(
+            WARNING,
+            "parse.section_renamed",
+            f"标题“{clean(raw)}”与格式的标题不同，已按内容读入“{target.title}”，请核对",
+            tuple(p.key for p in target.parts),
+            sid,
+        )
+        return True
+
     def signal(self, line: Line) -> Table | None:
         """A table caption or row label on a line outside the tables: the tables start here."""
         for cell in line.cells:
@@ -125,6 +155,8 @@ class Walker:
                 self.enter(sid)
                 if rest and self.fmt.section(sid).kind == "narrative":
                     self.narr.setdefault(sid, []).append(rest)
+                return
+            if self.closing_heading(only):
                 return
         kind_of_section = self.v.kinds.get(self.section) if self.section else None
         if kind_of_section != "tables":
@@ -563,6 +595,15 @@ class Walker:
                 continue
             for r in missing:
                 keys = [table.key(r.id, c.id) for c in table.columns]
+                if "optional_row" in r.tags and (table.id, r.id) not in self.empty_rows:
+                    self.problem(
+                        WARNING,
+                        "parse.missing_row",
+                        f"{self.row_name(table, r)}：没有这一行（不制定{r.label}的部门可以不列），按未填写处理",
+                        keys,
+                        table.section_id,
+                    )
+                    continue
                 if (table.id, r.id) in self.empty_rows:
                     self.problem(
                         ERROR, "parse.missing_cell", f"{self.row_name(table, r)}：应有 {n} 个数，一个也没有", keys, table.section_id
@@ -629,14 +670,14 @@ class Walker:
         return out
 
     def trim_footer(self, lines: list[str]) -> list[str]:
+        """The web page's footer dropped, the 落款 (agency, 成文日期) taken into ``signature``."""
         for i, x in enumerate(lines):
             if _FOOTER.match(x):
                 lines = lines[:i]
                 break
-        while lines and _DATE_LINE.match(lines[-1]):
-            lines = lines[:-1]
-            if lines and self.agency and clean(lines[-1]) == clean(self.agency):
-                lines = lines[:-1]
+        lines, signature = split_signature(lines, self.agency)
+        if signature is not None:
+            self.signature = signature
         return lines
 
     def split_parts(self, section, lines: list[str]) -> dict[str, str]:
