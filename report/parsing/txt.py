@@ -54,7 +54,7 @@ def _pipe_cells(raw: str, markdown: bool = False) -> tuple[list[str], bool]:
     return parts, False
 
 
-_GLUED = re.compile(r"^(.*[^\d\s.,，、．:：%％])(\d{2,})$")
+_GLUED = re.compile(r"^(.*[\u4e00-\u9fff）)”》])(\d{2,})$")
 
 
 def _space_cells(line: str) -> list[str]:
@@ -96,8 +96,10 @@ def read_text(text: str, *, markdown: bool = False) -> Document:
             lines.append(Line(cells, grid=whole_row, text=text_form, right=is_markdown_row(raw)))
             continue
         s = raw.strip()
+        # Markdown left in copied text (“## 三、…”, “**表三**”) is read as plain text everywhere.
+        s = _MD_BOLD.sub(r"\1", _MD_HEADING.sub("", s))
         if markdown:
-            s = _unescape(_MD_BOLD.sub(r"\1", _MD_HEADING.sub("", s)))
+            s = _unescape(s)
         if is_decoration(s):
             continue
         lines.append(Line(_space_cells(s), text=s))

@@ -30,6 +30,8 @@ class Vocabulary:
     row_index: dict[tuple[str, str], int] = field(default_factory=dict)  # (table, row) -> position
     kinds: dict[str, str] = field(default_factory=dict)  # section id -> "narrative" | "tables"
     markers: tuple[str, ...] = ()
+    known: set[str] = field(default_factory=set)  # every label, column headers included
+    prefixes: set[str] = field(default_factory=set)  # every beginning of a known label
 
     def all_row_labels(self, tables: list[Table]) -> list[tuple[str, Table, Row]]:
         return [(norm(r.label), t, r) for t in tables for r in t.rows]
@@ -62,6 +64,8 @@ def vocabulary(format_id: str) -> Vocabulary:
                         v.struct.add(norm(g))
                         v.groups.setdefault(norm(g), []).append((table, row))
     v.labels = set(v.struct) | set(v.rows)
+    v.known = v.labels | set(v.columns)
+    v.prefixes = {label[:i] for label in v.known for i in range(1, len(label) + 1)}
     v.markers = tuple(norm(m) for m in fmt.markers)
     return v
 

@@ -24,6 +24,7 @@ SENTENCE_LEN = 60
 _REJECTED = object()
 _PART = re.compile(r"^\s*[（(]\s*([一二三四五六七八九十]{1,2})\s*[)）]\s*")
 _NUMERALS = "一二三四五六七八九十"
+_TABLE_NUMBER = re.compile(r"^\s*附?表\s*[一二三四五六七八九十\d]{1,2}\s*[:：.．]?\s*$")
 _FOOTER = re.compile(r"^\s*(?:【?打印|【?关闭|相关链接|扫一扫|分享到|上一篇|下一篇|责任编辑|【字体|字号[:：]|附件下载)")
 
 
@@ -56,6 +57,7 @@ class Walker:
         self.problems: list[Problem] = []
         self.runs: list[digitruns.Run] = []
         self.signature: Signature | None = None
+        self.tail = ""  # the rest of the last row's label, when it was broken across lines
         self.first_table = next(i for i, s in enumerate(fmt.sections) if s.kind == "tables")
 
     # -- diagnostics ---------------------------------------------------------------------------
@@ -186,6 +188,8 @@ class Walker:
             return
         if self.vals:
             self.flush()
+        if self.take_tail(cell):
+            return
         if len(clean(cell)) > SENTENCE_LEN or "。" in cell:
             self.problem(WARNING, "parse.text", f"{self.where()}表格部分有一段文字未读入：“{_short(cell)}”")
             return
@@ -215,6 +219,8 @@ class Walker:
                     self.flush()
                     self.table = self.v.captions[n]
                 continue
+            if not self.labels and self.take_tail(cell):
+                continue
             if len(clean(cell)) > SENTENCE_LEN or "。" in cell:
                 if not conts[i]:
                     self.problem(WARNING, "parse.text", f"{self.where()}表格中有一段文字未读入：“{_short(cell)}”")
@@ -238,6 +244,7 @@ class Walker:
         self.labels, self.vals, self.merged, self.right, self.spans = [], [], 0, False, []
         if not labels and not vals:
             return
+        labels = self.rejoin(labels)
         if vals and not merged and all(kind(v) == "blank" for v in vals):
             # Blank cells after a label: a blank row when they fill the row exactly, else layout.
             found = self.resolve(labels, len(vals), fuzzy=False)
@@ -298,6 +305,21 @@ class Walker:
                 table, row = self.pick(hits)
                 self.switch_to(table)
                 return table, row, len(labels) - idx[-k], ""
+        for k in range(min(4, len(idx)), 0, -1):
+            cand = "".join(norms[i] for i in idx[-k:])
+            if len(cand) < 4:
+                continue
+            # A label broken across lines, its rest printed after the numbers.
+            heads = [
+                (label, t, r)
+                for label, t, r in self.v.all_row_labels(self.candidates_tables())
+                if label.startswith(cand) and (t.id, r.id) not in self.raw_rows
+            ]
+            if len(heads) == 1:
+                label, t, r = heads[0]
+                self.switch_to(t)
+                self.tail = label[len(cand) :]
+                return t, r, len(labels) - idx[-k], ""
         last = norms[idx[-1]]
         if not fuzzy or last in self.v.struct or last in self.v.captions:
             return None
@@ -344,6 +366,58 @@ class Walker:
             self.section = table.section_id
         if self.table is not table:
             self.table = table
+
+    def rejoin(self, labels: list[str]) -> list[str]:
+        """Label pieces joined back against the official labels: a label or header broken over
+        lines (“本年制发” + “件数”, “自” “然” “人” printed vertically), headers of one row split
+        into two lines column by column (“信息内容 本年制发 本年废止” over “件数 件数”), several
+        headers on one line; a table number left from the layout (“表三”) dropped."""
+        labels = [x for x in labels if not _TABLE_NUMBER.match(x)]
+        known = self.v.known
+        out: list[str] = []
+        i = 0
+        while i < len(labels):
+            upper, lower = labels[i].split(), labels[i + 1].split() if i + 1 < len(labels) else []
+            if 1 < len(upper) and 0 < len(lower) <= len(upper):
+                paired = upper[: len(upper) - len(lower)] + [a + b for a, b in zip(upper[-len(lower) :], lower, strict=True)]
+                if all(norm(x) in known for x in paired):
+                    out += paired
+                    i += 2
+                    continue
+            out.append(labels[i])
+            i += 1
+        tokens = [t for x in out for t in x.split()]
+        joined = self._join(tokens)
+        if all(norm(x) in known for x in joined):
+            return joined
+        return self._join(out)
+
+    def _join(self, pieces: list[str]) -> list[str]:
+        """Consecutive pieces that together make a known label, joined (longest first)."""
+        known, prefixes = self.v.known, self.v.prefixes
+        out: list[str] = []
+        i = 0
+        while i < len(pieces):
+            joined, best = "", None
+            for j in range(i, min(i + 12, len(pieces))):
+                joined += norm(pieces[j])
+                if joined in known:
+                    best = j
+                elif joined not in prefixes:
+                    break
+            end = best if best is not None else i
+            out.append("".join(pieces[i : end + 1]))
+            i = end + 1
+        return out
+
+    def take_tail(self, cell: str) -> bool:
+        """The rest of a row label broken across lines, after the row's numbers: consumed."""
+        n = norm(cell)
+        if self.tail and n and self.tail.startswith(n):
+            self.tail = self.tail[len(n) :]
+            return True
+        self.tail = ""
+        return False
 
     def check_prefix(self, labels: list[str], data_follows: bool) -> None:
         for raw in labels:
@@ -398,6 +472,14 @@ class Walker:
             return
         last = next((norm(x) for x in reversed(labels) if norm(x)), "")
         table = self.table
+        if (
+            table is not None
+            and len(table.rows) > 1
+            and len(vals) == len(table.columns) * len(table.rows)
+            and not any((table.id, r.id) in self.raw_rows for r in table.rows)
+        ):
+            self.wide(table, vals)  # the table's headers, then all its rows in one line (四)
+            return
         if last in self.v.groups:
             rows = self.v.groups[last]
             gtable = rows[0][0]
