@@ -12,6 +12,7 @@ from __future__ import annotations
 from ..uploads import docx_tree
 from .lines import Document, Line
 from .text import clean
+from .vocab import parse_title
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 W_P, W_TBL, W_TR, W_TC, W_SDT, W_SDTCONTENT = (W + t for t in ("p", "tbl", "tr", "tc", "sdt", "sdtContent"))
@@ -94,15 +95,25 @@ def _table(tbl, out: list[Line]) -> None:
             out.append(Line(cells, grid=True, cont=conts, spans=spans, text=" ".join(c for c in cells if c)))
 
 
+def _broken_title(pieces: list[str]) -> bool:
+    """A title broken by a line break (GB/T 9704: the agency, then “XXXX年政府信息公开工作年度报告”):
+    the last line is a title without an agency, the whole paragraph one with it."""
+    last = parse_title(pieces[-1])
+    if last is None or last.agency is not None:
+        return False
+    whole = parse_title("".join(pieces))
+    return whole is not None and whole.agency is not None
+
+
 def _blocks(parent, out: list[Line]) -> None:
     for child in parent:
         tag = child.tag
         if tag == W_P:
-            text = _para_text(child)
-            for piece in text.split("\n"):
-                piece = clean(piece)
-                if piece:
-                    out.append(Line([piece], text=piece))
+            pieces = [p for p in (clean(x) for x in _para_text(child).split("\n")) if p]
+            if len(pieces) > 1 and _broken_title(pieces):
+                pieces = ["".join(pieces)]
+            for piece in pieces:
+                out.append(Line([piece], text=piece))
         elif tag == W_TBL:
             _table(child, out)
         elif tag == W_SDT:

@@ -21,6 +21,7 @@ from ..uploads import Glyph, Page, read_pages
 from ..uploads.pdftext import PAGE_NUMBER, TextLine, join_glyphs, lines_of, paragraphs
 from .lines import Document, Line
 from .text import kind
+from .txt import _space_cells
 
 TOL = 2.0  # points: line ends and positions closer than this are the same
 
@@ -236,7 +237,12 @@ def _gap_cells(line: TextLine) -> list[str]:
             current = []
         current.append(g)
     cells.append(join_glyphs(current))
-    return [c for c in cells if c]
+    out: list[str] = []
+    for cell in cells:
+        tokens = cell.split()
+        # numbers closer together than the gap (“2 18”) are still separate cells
+        out.extend(tokens if len(tokens) > 1 and all(kind(t) != "label" for t in tokens) else [cell])
+    return [c for c in out if c]
 
 
 def _title(lines: list[TextLine]) -> tuple[str, int]:
@@ -278,17 +284,21 @@ def read_pdf(data: bytes, *, max_chars: int) -> Document:
     out: list[Line] = [Line([title])] if title else []
     run: list[TextLine] = []
 
+    def prose_lines(prose: list[TextLine]) -> list[Line]:
+        # a paragraph ending in numbers (“规章 2 1 17” in a table without lines) is a row, as in text
+        return [Line(_space_cells(p), text=p) for p in paragraphs(prose, left[0], right[0])]
+
     def flush() -> None:
         prose: list[TextLine] = []
         for line in run:
             cells = _gap_cells(line)
             if len(cells) > 1:
-                out.extend(Line([p]) for p in paragraphs(prose, left[0], right[0]))
+                out.extend(prose_lines(prose))
                 prose = []
                 out.append(Line(cells))
             else:
                 prose.append(line)
-        out.extend(Line([p]) for p in paragraphs(prose, left[0], right[0]))
+        out.extend(prose_lines(prose))
         run.clear()
 
     for _page, _top, item in items:

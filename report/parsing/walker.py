@@ -25,6 +25,7 @@ _REJECTED = object()
 _PART = re.compile(r"^\s*[（(]\s*([一二三四五六七八九十]{1,2})\s*[)）]\s*")
 _NUMERALS = "一二三四五六七八九十"
 _TABLE_NUMBER = re.compile(r"^\s*附?表\s*[一二三四五六七八九十\d]{1,2}\s*[:：.．]?\s*$")
+_FOOTER_INLINE = re.compile(r"【(?:打印|关闭|字体|字号)|\[(?:打印|关闭)")
 _FOOTER = re.compile(r"^\s*(?:【?打印|【?关闭|相关链接|扫一扫|分享到|上一篇|下一篇|责任编辑|【字体|字号[:：]|附件下载)")
 
 
@@ -323,6 +324,9 @@ class Walker:
         last = norms[idx[-1]]
         if not fuzzy or last in self.v.struct or last in self.v.captions:
             return None
+        table = self.table
+        if len(last) <= 2 or (table is not None and len(table.rows) > 1 and nvals == len(table.columns) * len(table.rows)):
+            return None  # a header's fragment (“计” of 总计 printed vertically), not a row label
         # Not an official row label: the closest one, if it is clearly the one meant.
         pool = [(norm(r.label), t, r) for t in self.candidates_tables() for r in t.rows]
         scored = []
@@ -756,6 +760,10 @@ class Walker:
         for i, x in enumerate(lines):
             if _FOOTER.match(x):
                 lines = lines[:i]
+                break
+            inline = _FOOTER_INLINE.search(x)  # a page footer run into the last paragraph (PDF)
+            if inline:
+                lines = lines[:i] + ([x[: inline.start()].rstrip()] if inline.start() else [])
                 break
         lines, signature = split_signature(lines, self.agency)
         if signature is not None:
