@@ -11,8 +11,8 @@ import re
 from decimal import Decimal
 
 from ..formats import Format, Row, Table
-from ..validation import ERROR, WARNING, Problem
 from ..model import Signature
+from ..validation import ERROR, WARNING, Problem
 from . import digitruns
 from .closing import CLOSING_HEADING, closing_section, split_signature
 from .errors import UnreadableReport
