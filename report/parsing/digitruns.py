@@ -76,6 +76,10 @@ def resolve(fmt: Format, runs: list[Run], known: dict[str, object]) -> None:
         run.candidates = splits(run.digits, len(run.keys))
         if run.candidates is None:
             continue
+        if len(run.digits) == len(run.keys):  # one digit per cell: certain; validation judges it
+            run.decoded = run.candidates[0]
+            values.update(zip(run.keys, run.decoded, strict=True))
+            continue
         own = [i for i in fmt.identities if set(i.cells) <= set(run.keys)]
         run.candidates = [c for c in run.candidates if all(_holds(i, dict(zip(run.keys, c, strict=True))) for i in own)]
         if len(run.candidates) == 1:

@@ -95,3 +95,17 @@ def deflate_bomb(inflated_mb: int) -> bytes:
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 3 0 R >>",
     ]
     return build(objects)
+
+
+def rotated_text_pdf(lines: list[str]) -> bytes:
+    """One page stored sideways (/Rotate 90) whose text is drawn turned the other way, so that it
+    reads upright on screen: how landscape pages and some scanners' output are written."""
+    ops = ["BT /F1 12 Tf 0 1 -1 0 100 72 Tm 16 TL"] + [f"({s}) Tj T*" for s in lines] + ["ET"]
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Count 1 /Kids [5 0 R] >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        stream("\n".join(ops).encode("latin-1")),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Rotate 90 /Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>",
+    ]
+    return build(objects)

@@ -270,3 +270,12 @@ def test_narrative_pdf_reads_its_paragraphs():
         "行政处罚268件的决定信息均在法定期限内公开，未发生因信息公开引发的重大舆情。\n全年未发生责任追究。"
     )
     assert refused(narrative_text, "第一部分.pdf", data, max_chars=40).code == "text_too_long"
+
+
+def test_rotated_page_read_as_displayed():
+    """/Rotate applied: the lines come top to bottom, each left to right, as a reader sees them."""
+    lines = ["First line of text", "Second line", "Third"]
+    upright = narrative_text("a.pdf", pdfmake.text_pdf([lines]))
+    assert narrative_text("a.pdf", pdfmake.rotated_text_pdf(lines)) == upright
+    (page,) = uploads.read_pages(pdfmake.rotated_text_pdf(lines))
+    assert (page.width, page.height) == (842, 595)  # displayed landscape
