@@ -376,8 +376,10 @@ class Walker:
         lines (“本年制发” + “件数”, “自” “然” “人” printed vertically), headers of one row split
         into two lines column by column (“信息内容 本年制发 本年废止” over “件数 件数”), several
         headers on one line; a table number left from the layout (“表三”) dropped."""
-        labels = [x for x in labels if not _TABLE_NUMBER.match(x)]
         known = self.v.known
+        if len(labels) == 1 and " " not in labels[0] or all(norm(x) in known for x in labels):
+            return labels if not (len(labels) == 1 and _TABLE_NUMBER.match(labels[0])) else []
+        labels = [x for x in labels if not _TABLE_NUMBER.match(x)]
         out: list[str] = []
         i = 0
         while i < len(labels):

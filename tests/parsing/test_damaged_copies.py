@@ -16,7 +16,6 @@ from report.model import Signature
 from report.parsing import check, parse_bytes, parse_file, parse_text
 
 from .conftest import FIXTURES, replace_row_values
-from .test_html import page
 
 DAMAGED = FIXTURES / "damaged"
 
