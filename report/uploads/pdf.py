@@ -159,15 +159,7 @@ def _read_page(pdfium, doc, index: int, with_rules: bool) -> Page:
         out = Page(index + 1, w, h)
         textpage = page.get_textpage()
         try:
-            tp = textpage.raw
-            rect = raw.FS_RECTF()
-            unicode, generated, loose = raw.FPDFText_GetUnicode, raw.FPDFText_IsGenerated, raw.FPDFText_GetLooseCharBox
-            for j in range(textpage.count_chars()):
-                code = unicode(tp, j)
-                if not code or code in (0xFFFE, 0xFFFF, 10, 13) or generated(tp, j) == 1 or not loose(tp, j, rect):
-                    continue
-                x0, top, x1, bottom = _box(to, rect.left, rect.bottom, rect.right, rect.top)
-                out.glyphs.append(Glyph(chr(code), x0, top, x1, bottom))
+            out.glyphs = _glyphs(raw, textpage, to, rotation, ph)
         finally:
             textpage.close()
         if with_rules:
@@ -175,6 +167,36 @@ def _read_page(pdfium, doc, index: int, with_rules: bool) -> Page:
         return out
     finally:
         page.close()
+
+
+def _glyphs(raw, textpage, to, rotation: int, height: float) -> list[Glyph]:
+    """Every character of the page with its loose box (the font's full height, so a comma and a
+    character of the same line share it). The page's text comes in one call; the spaces PDFium
+    inserts at word gaps are kept like real ones, its line breaks dropped."""
+    import ctypes
+
+    tp = textpage.raw
+    n = textpage.count_chars()
+    if n <= 0:
+        return []
+    buf = ctypes.create_string_buffer((n + 1) * 2)
+    got = raw.FPDFText_GetText(tp, 0, n, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)))
+    text = buf.raw[: max(got - 1, 0) * 2].decode("utf-16-le", errors="replace")
+    if len(text) != n:  # characters outside the BMP: one call per character instead
+        text = "".join(chr(raw.FPDFText_GetUnicode(tp, j) or 0xFFFE) for j in range(n))
+    rect = raw.FS_RECTF()
+    loose = raw.FPDFText_GetLooseCharBox
+    out = []
+    append = out.append
+    for j, ch in enumerate(text):
+        if ch in "\r\n\x00\ufffe\uffff\ufffd" or not loose(tp, j, rect):
+            continue
+        if rotation == 0:
+            append(Glyph(ch, rect.left, height - rect.top, rect.right, height - rect.bottom))
+        else:
+            x0, top, x1, bottom = _box(to, rect.left, rect.bottom, rect.right, rect.top)
+            append(Glyph(ch, x0, top, x1, bottom))
+    return out
 
 
 def _rules(pdfium, page, to) -> list[tuple[float, float, float, float]]:
