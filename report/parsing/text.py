@@ -37,6 +37,12 @@ def clean(text: str) -> str:
     return " ".join(text.replace("\xa0", " ").replace("\u3000", " ").split())
 
 
+def short(text: str, n: int = 30) -> str:
+    """A text cut for a message."""
+    text = clean(text)
+    return text if len(text) <= n else text[:n] + "…"
+
+
 # -- values -------------------------------------------------------------------------------------
 
 # Marks that stand for "nothing written": read as blank, never as 0.
