@@ -99,8 +99,9 @@ def accuracy() -> dict[str, tuple[int, int, int]]:
         result = parse_bytes(data, name)
         agg = out.setdefault(result.source, [0, 0, 0])
         agg[0] += 1
-        agg[1] += sum(1 for k in busy.format.cells if result.report.values.get(k) == eff[k])
-        agg[2] += len(busy.format.cells)
+        keys = [t.key(r.id, c.id) for t in busy.format.tables for r in t.rows for c in t.columns]
+        agg[1] += sum(1 for k in keys if result.report.values.get(k) == eff[k])
+        agg[2] += len(keys)
     return {k: tuple(v) for k, v in out.items()}
 
 

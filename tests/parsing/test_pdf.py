@@ -17,6 +17,11 @@ from .test_html import page
 from .tools import chromium_pdf, soffice_pdf
 
 
+def table_cells(fmt) -> list[str]:
+    """Every cell of the format's tables (the figures a published report prints)."""
+    return [t.key(r.id, c.id) for t in fmt.tables for r in t.rows for c in t.columns]
+
+
 def _busy():
     return interchange.loads((FIXTURES / "2023-busy.json").read_text(encoding="utf-8"))
 
@@ -35,7 +40,7 @@ def assert_every_cell(result, busy) -> None:
     eff = busy.effective()
     assert result.source == "pdf"
     assert (result.detected_year, result.detected_agency, result.detected_format) == (2023, busy.agency, "2021")
-    wrong = {k: (result.report.values.get(k), eff[k]) for k in busy.format.cells if result.report.values.get(k) != eff[k]}
+    wrong = {k: (result.report.values.get(k), eff[k]) for k in table_cells(busy.format) if result.report.values.get(k) != eff[k]}
     assert not wrong, wrong
     assert result.report.narratives == busy.narratives
     assert not [p.message for p in check(result) if p.is_error]
@@ -82,6 +87,6 @@ def test_borderless_table_read_from_positions():
     assert not any(_tables(p) for p in read_pages(data))  # really no ruled table
     result = parse_bytes(data, "noborder.pdf")
     eff = busy.effective()
-    wrong = {k: (result.report.values.get(k), eff[k]) for k in busy.format.cells if result.report.values.get(k) != eff[k]}
+    wrong = {k: (result.report.values.get(k), eff[k]) for k in table_cells(busy.format) if result.report.values.get(k) != eff[k]}
     assert not wrong, wrong
     assert not [p.message for p in check(result) if p.is_error]
