@@ -387,6 +387,10 @@ def read_template(data: bytes, report: Report) -> tuple[Report | None, list[Prob
             raise TemplateError(_problem("template.not_xlsx", "无法打开这个 Excel 文件，文件可能已损坏")) from exc
         try:
             return _read(wb, report)
+        except TemplateError:
+            raise
+        except Exception as exc:  # openpyxl reads sheets lazily: a damaged part fails only here
+            raise TemplateError(_problem("template.not_xlsx", "无法读取这个 Excel 文件，文件可能已损坏")) from exc
         finally:
             wb.close()
     except TemplateError as exc:

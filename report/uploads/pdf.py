@@ -133,7 +133,10 @@ def read_pages(data: bytes, *, max_pages: int = MAX_PAGES, max_chars: int | None
                 raise UploadRefused("too_many_pages", pages=count, limit=max_pages)
             pages, chars = [], 0
             for i in range(count):
-                page = _read_page(pdfium, doc, i, rules)
+                try:
+                    page = _read_page(pdfium, doc, i, rules)
+                except (RuntimeError, ValueError, OSError) as exc:  # PdfiumError: a page that cannot be loaded
+                    raise UploadRefused("pdf_damaged") from exc
                 chars += sum(1 for g in page.glyphs if not g.text.isspace())
                 if max_chars is not None and chars > max_chars:
                     raise UploadRefused("text_too_long", limit=max_chars)

@@ -109,3 +109,15 @@ def rotated_text_pdf(lines: list[str]) -> bytes:
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Rotate 90 /Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>",
     ]
     return build(objects)
+
+
+def broken_page_tree() -> bytes:
+    """Two pages announced, the second of which is not a page (a damaged or hand-edited file)."""
+    return build([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Count 2 /Kids [4 0 R 5 0 R] >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents 6 0 R >>",
+        b"<< /Type /Font >>",
+        stream(b"BT /F1 12 Tf 72 760 Td (page) Tj ET"),
+    ])

@@ -279,3 +279,15 @@ def test_rotated_page_read_as_displayed():
     assert narrative_text("a.pdf", pdfmake.rotated_text_pdf(lines)) == upright
     (page,) = uploads.read_pages(pdfmake.rotated_text_pdf(lines))
     assert (page.width, page.height) == (842, 595)  # displayed landscape
+
+
+def test_damaged_files_refused_not_crashing(busy):
+    """Found by mutating real files: a page PDFium cannot load, an Excel sheet that is not XML
+    (openpyxl reads sheets lazily, after the package opened fine)."""
+    assert refused(parse_bytes, pdfmake.broken_page_tree(), "a.pdf").code == "pdf_damaged"
+    src = zipfile.ZipFile(io.BytesIO(make_template(busy)))
+    members = {i.filename: src.read(i) for i in src.infolist()}
+    for name in [n for n in members if n.startswith("xl/worksheets/") and n.endswith(".xml")]:
+        members[name] = members[name].replace(b"<row ", b"<<row ", 1)
+    new, problems = read_template(_xlsx(members), busy)
+    assert new is None and problems[0].rule == "template.not_xlsx" and "已损坏" in problems[0].message
