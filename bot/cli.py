@@ -19,6 +19,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from report.uploads.limits import MAX_UPLOAD_BYTES
+
 # command name → module in bot/commands/
 COMMANDS = {
     "run": "run",
@@ -41,7 +43,7 @@ LAZY_SETTINGS = frozenset({"render", "check"})
 # that they are the defaults Settings has.
 DEFAULT_CONFIG_FILE = "config.toml"
 ENV_PREFIX = "DISCLOSURE_BOT_"
-UNCONFIGURED_DEFAULTS = {"max_upload_bytes": 10 * 1024 * 1024}
+UNCONFIGURED_DEFAULTS = {"max_upload_bytes": MAX_UPLOAD_BYTES}  # report/uploads/limits.py
 
 
 class _SettingsFailed(Exception):

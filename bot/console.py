@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot import messages as M
+from report.uploads.limits import MAX_UPLOAD_BYTES
 
 from .kit.io import Actor, Callback, Document, Reply, Text, parse_command
 from .kit.runtime import Conversation
@@ -37,7 +38,7 @@ class Console:
         *,
         stdin: TextIO | None = None,
         stdout: TextIO | None = None,
-        max_upload_bytes: int = 10 * 1024 * 1024,
+        max_upload_bytes: int = MAX_UPLOAD_BYTES,
     ):
         self.service = service
         self.actor = actor

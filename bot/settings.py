@@ -20,6 +20,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from report.uploads.limits import MAX_UPLOAD_BYTES
+
 DEFAULT_CONFIG_FILE = "config.toml"
 
 
@@ -89,7 +91,7 @@ class Settings(BaseSettings):
     open_registration: bool = False
     allow_import_creates_agency: bool = False
     invitation_days: int = 7
-    max_upload_bytes: int = 10 * 1024 * 1024
+    max_upload_bytes: int = MAX_UPLOAD_BYTES
     log_level: str = "INFO"
     output_dir: str = "disclosure-bot-output"
 

@@ -6,8 +6,9 @@ hidden sheet ``_keys`` carries the format, year, agency and, for every input cel
 sheet and coordinate (and the row label expected beside it), so reading back is exact and a
 moved or renamed table is detected instead of read wrongly.
 
-``read_template(data, report)`` checks the file before opening it (a zip, a workbook, bounded
-member count and uncompressed size — no zip bombs), reads every input cell, and validates the
+``read_template(data, report)`` checks the file through the guarded reader before opening it
+(:func:`report.uploads.check_xlsx`: a zip, a workbook, bounded member count, uncompressed size and
+compression ratio — no zip bombs), reads every input cell, and validates the
 result with :mod:`report.validation`. It returns the new report (the entered cells only) or
 ``None`` with the problems, each naming the cell by its labels. The returned report carries the
 given report's narratives unchanged (the template has the tables only), so it can replace the
@@ -20,7 +21,6 @@ defusedxml when it is installed (it is a project dependency).
 from __future__ import annotations
 
 import io
-import zipfile
 from decimal import Decimal
 from typing import Any
 
@@ -31,7 +31,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from . import validation
+from . import uploads, validation
 from .formats import Cell, Format, Section, Table
 from .model import Report, Value
 from .numbers import NumberError, parse_value
@@ -43,10 +43,9 @@ KEYS_SHEET = "_keys"
 INSTRUCTIONS_SHEET = "填报说明"
 UNIT_PREFIX = "unit:"
 
-# Limits against zip bombs and absurd files (a real template is ~30 KB, ~20 members).
-MAX_MEMBERS = 200
-MAX_UNCOMPRESSED = 8 * 1024 * 1024
-MAX_RATIO = 200
+# A real template is ~30 KB with ~20 members; the package limits are the guarded reader's
+# (report.uploads.XLSX: 200 members, 8 MB uncompressed, ratio 200 for a large part).
+MAX_BYTES = uploads.MAX_UPLOAD_BYTES
 MAX_KEY_ROWS = 2000
 
 GREY = PatternFill("solid", fgColor="D9D9D9")
@@ -338,22 +337,13 @@ def _problem(rule: str, message: str, cells: tuple[str, ...] = (), section: str 
 
 
 def check_zip(data: bytes) -> None:
-    """Raise TemplateError unless ``data`` is a small, sane .xlsx zip (checked before unpacking)."""
-    if not data.startswith(b"PK"):
-        raise TemplateError(_problem("template.not_xlsx", "这不是 Excel（.xlsx）文件，请发送机器人生成的填报模板"))
+    """Raise TemplateError unless ``data`` is a small, sane .xlsx package (the guarded reader's
+    checks, before openpyxl unpacks anything)."""
     try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise TemplateError(_problem("template.not_xlsx", "文件已损坏或不是 Excel（.xlsx）文件")) from exc
-    if len(infos) > MAX_MEMBERS:
-        raise TemplateError(_problem("template.too_large", "文件内容异常（包含的部件过多），已拒绝读取"))
-    total = sum(i.file_size for i in infos)
-    if total > MAX_UNCOMPRESSED or total > max(len(data), 1) * MAX_RATIO:
-        raise TemplateError(_problem("template.too_large", "文件解压后过大，疑似异常文件，已拒绝读取"))
-    names = {i.filename for i in infos}
-    if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
-        raise TemplateError(_problem("template.not_xlsx", "这不是 Excel（.xlsx）文件，请发送机器人生成的填报模板"))
+        uploads.check_xlsx(data, max_bytes=MAX_BYTES)
+    except uploads.UploadRefused as exc:
+        rule = "template.too_large" if exc.code in ("too_large", "zip_bomb") else "template.not_xlsx"
+        raise TemplateError(_problem(rule, exc.message)) from exc
 
 
 def _read_meta(wb) -> tuple[dict[str, Any], list[tuple]]:
@@ -403,6 +393,10 @@ def read_template(data: bytes, report: Report) -> tuple[Report | None, list[Prob
             raise TemplateError(_problem("template.not_xlsx", "无法打开这个 Excel 文件，文件可能已损坏")) from exc
         try:
             return _read(wb, report)
+        except TemplateError:
+            raise
+        except Exception as exc:  # openpyxl reads sheets lazily: a damaged part fails only here
+            raise TemplateError(_problem("template.not_xlsx", "无法读取这个 Excel 文件，文件可能已损坏")) from exc
         finally:
             wb.close()
     except TemplateError as exc:

@@ -1,9 +1,11 @@
 """``disclosure-bot check FILE... [--json] [--previous FILE]``: read published reports and check them.
 
-For each file: the detected year, agency and format, then every problem (what reading the file
-found, then the validation of the figures), errors and warnings, in Chinese. With ``--json``: the
-interchange JSON of each report plus a "problems" list. Exit 0 when no file has errors, 1 when
-any has, 2 when any file cannot be read at all.
+Every file goes through the guarded reader (report.uploads: size, type, zip and PDF limits), so a
+PDF is handled like the other kinds and a hostile file is refused with its message. For each file:
+the detected year, agency and format, the 落款, then every problem (what reading the file found,
+then the validation of the figures), errors and warnings, in Chinese. With ``--json``: the
+interchange JSON of each report (with its "signature") plus a "problems" list. Exit 0 when no file
+has errors, 1 when any has, 2 when any file cannot be read at all.
 """
 
 from __future__ import annotations
@@ -26,10 +28,10 @@ SEVERITY_ZH = {"error": "错误", "warning": "警告"}
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "check",
-        help="检查已发布的年度报告（.txt/.html/.docx/.json）/ check published reports",
-        description="读取已发布的政府信息公开工作年度报告（.txt、.html、.docx 或交换格式 .json），"
+        help="检查已发布的年度报告（.txt/.html/.docx/.pdf/.json）/ check published reports",
+        description="读取已发布的政府信息公开工作年度报告（.txt、.html、.docx、.pdf 或交换格式 .json），"
         "识别年度、机关和格式，列出读取中发现的问题和数据校验结果。"
-        " / Read published annual reports (.txt, .html, .docx or interchange .json), detect year, "
+        " / Read published annual reports (.txt, .html, .docx, .pdf or interchange .json), detect year, "
         "agency and format, and list reading problems and validation results. "
         "Exit status: 0 no errors, 1 errors found, 2 a file could not be read.",
     )
@@ -55,6 +57,12 @@ def _problem_dict(p: Problem) -> dict:
     return p.as_dict()
 
 
+def _signature(report) -> dict:
+    """The 落款 as the interchange JSON writes it (used until report/interchange.py writes it)."""
+    sig = report.signature
+    return {"agency": sig.agency or None, "date": sig.date.isoformat() if sig.date else None}
+
+
 def _unreadable_doc(path: str, message: str) -> dict:
     return {
         "file": path,
@@ -72,6 +80,10 @@ def _describe(path: str, result: ParseResult, problems: list[Problem]) -> str:
         f"机关：{result.detected_agency or '未识别'}　"
         f"格式：{result.detected_format or '未识别'}{f'（{fmt_name}）' if fmt_name else ''}"
     )
+    sig = report.signature if report else None
+    if sig is not None and (sig.agency or sig.date):
+        date = f"{sig.date.year}年{sig.date.month}月{sig.date.day}日" if sig.date else "未写日期"
+        lines.append(f"落款：{sig.agency or '（未写机关名称）'}　{date}")
     errors = [p for p in problems if p.is_error]
     warnings = [p for p in problems if not p.is_error]
     if not problems:
@@ -110,6 +122,8 @@ def run(args: argparse.Namespace, settings: Any) -> int:
             status = 1
         if args.json:
             doc = interchange.to_dict(result.report) if result.report else {}
+            if result.report is not None:
+                doc.setdefault("signature", _signature(result.report))
             doc = {"file": path, "readable": True, **doc, "problems": [_problem_dict(p) for p in problems]}
             docs.append(doc)
         else:

@@ -14,7 +14,7 @@ from .screens.checkup import checkup
 from .screens.names import AWAIT_FILE, CHECK, CHECK_ALL, EXPORT, HUB, REG_NAME, START, YEAR
 from .screens.question import continuation
 
-REPORT_FILES = (".txt", ".html", ".htm", ".docx")  # published reports the check-up reads
+REPORT_FILES = (".txt", ".html", ".htm", ".docx", ".pdf", ".json")  # published reports the check-up reads
 
 
 class InterviewCommands(Commands):

@@ -168,22 +168,11 @@ PENDING_DROPPED = "已放弃刚才发送的文字，原文不变。"
 DRAFT_NEEDS_TABLE = "提示：填完“三、收到和处理政府信息公开申请情况”后，这里会根据数字生成一段草稿供您采用。"
 TEXT_FILE_OUTSIDE_NARRATIVE = "文字文件（.txt / .docx）只能用于文字部分。请先进入要填写的部分（一、五、六），再发送文件。"
 FILE_EMPTY = "文件里没有文字内容，未保存。"
-def upload_refused(code: str, params: dict, filename: str) -> str:
-    """Why an uploaded file was not read (report/uploads.py's codes)."""
-    if code == "zip_damaged" and filename.lower().endswith(".docx"):
-        return DOCX_UNREADABLE
-    if code == "not_text":
-        return TXT_UNDECODABLE
-    if code == "text_too_long":
-        return (f"文件里的文字太长（{params.get('n')} 字）：每一部分最多 {params.get('limit')} 字，"
-                "请删减后再发送，没有保存任何内容。")
-    if code == "zip_bomb":
-        return "这个文件解压后异常庞大，出于安全考虑拒绝读取，没有保存任何内容。请另存为普通的 .docx 后再发送。"
-    return unsupported_file(filename)
+def file_refused(reason: str) -> str:
+    """A file not read (the reason worded by report/uploads), nothing stored."""
+    return f"❌ 未保存：{reason}。"
 
 
-TXT_UNDECODABLE = "无法读取这个 .txt 文件的文字（请另存为 UTF-8 或 GBK 编码后再发送）。"
-DOCX_UNREADABLE = "无法读取这个 Word 文件，请确认是 .docx 格式（不是 .doc）后再发送。"
 
 SECTION_GATES = {
     "三": "本年度是否收到政府信息公开申请，或有上年结转的申请？",

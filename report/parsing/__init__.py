@@ -1,21 +1,22 @@
-"""Reading published reports (.txt, .html, .docx, and our own interchange .json) into the model.
+"""Reading published reports (.txt, .html, .docx, .pdf, and our own interchange .json) into the model.
 
 ``parse_file(path_or_bytes, filename)`` returns a :class:`ParseResult`: the report, the
 diagnostics (as :class:`report.validation.Problem`, rules ``parse.*``), and what was detected
-(year, agency, format). A file that cannot be read at all raises :class:`UnreadableReport` with a
-plain Chinese message. ``check(result, previous)`` adds the validation of the report to the
-parse diagnostics without saying the same thing twice; the CLI and the bot both use it.
+(year, agency, format). Every file goes through the guarded reader (:mod:`report.uploads`: size,
+type, zip and PDF limits, defused XML, a text-length cap); a file that cannot be read at all raises
+:class:`UnreadableReport` (the guarded reader's ``UploadRefused``) with a code and a plain Chinese
+message. ``check(result, previous)`` adds the validation of the report to the parse diagnostics
+without saying the same thing twice; the CLI and the bot both use it.
 """
 
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import formats, interchange
-from ..model import Report
+from .. import formats, interchange, uploads
+from ..model import Report, Signature
 from ..validation import ERROR, WARNING, Problem, validate
 from .errors import UnreadableReport
 from .lines import Document
@@ -24,19 +25,7 @@ from .walker import Walker
 
 __all__ = ["ParseResult", "UnreadableReport", "parse_file", "parse_bytes", "parse_document", "check", "MAX_BYTES"]
 
-MAX_BYTES = 10 * 1024 * 1024
-_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\ufffd]")
-TEXT_EXTS = {".txt", ".text", ".md", ".markdown", ".csv", ".tsv"}
-HTML_EXTS = {".html", ".htm", ".shtml", ".xhtml", ".mht", ".jsp", ".asp", ".aspx", ".php"}
-UNSUPPORTED = {
-    ".doc": "不支持旧版 Word（.doc）文件，请在 Word 或 WPS 中另存为 .docx 后再发送",
-    ".wps": "不支持 WPS（.wps）文件，请另存为 .docx 后再发送",
-    ".pdf": "暂不支持 PDF 文件：请把全文复制保存为 .txt，或发送 .docx / 网页（.html）版本",
-    ".xls": "这是 Excel 文件，不是年度报告正文；请发送报告的 .docx、.html 或 .txt",
-    ".xlsx": "这是 Excel 文件，不是年度报告正文；请发送报告的 .docx、.html 或 .txt",
-    ".zip": "不支持压缩包，请直接发送报告文件（.docx、.html 或 .txt）",
-    ".rar": "不支持压缩包，请直接发送报告文件（.docx、.html 或 .txt）",
-}
+MAX_BYTES = uploads.MAX_UPLOAD_BYTES
 
 
 @dataclass
@@ -46,42 +35,24 @@ class ParseResult:
     detected_year: int | None = None
     detected_agency: str | None = None
     detected_format: str | None = None
-    source: str = ""  # "txt" | "html" | "docx" | "json"
+    source: str = ""  # "txt" | "html" | "docx" | "pdf" | "json"
 
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.diagnostics if p.is_error]
 
 
-def _mb(n: int) -> str:
-    return f"{n / 1024 / 1024:.1f} MB"
-
-
-def _too_big(size: int, max_bytes: int) -> UnreadableReport:
-    return UnreadableReport(f"文件太大（{_mb(size)}），超过 {_mb(max_bytes)} 的上限，拒绝读取")
-
-
 def parse_file(path_or_bytes: str | os.PathLike | bytes, filename: str | None = None, *, max_bytes: int = MAX_BYTES) -> ParseResult:
     """Read a published report from a path or from bytes (then ``filename`` gives the type)."""
     if isinstance(path_or_bytes, (bytes, bytearray, memoryview)):
-        data = bytes(path_or_bytes)
-        if len(data) > max_bytes:
-            raise _too_big(len(data), max_bytes)
-        return parse_bytes(data, filename or "", max_bytes=max_bytes)
+        return parse_bytes(bytes(path_or_bytes), filename or "", max_bytes=max_bytes)
     path = Path(path_or_bytes)
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise UnreadableReport(f"无法打开文件：{path.name}（{_os_reason(exc)}）") from exc
-    if size > max_bytes:
-        raise _too_big(size, max_bytes)
-    try:
+        uploads.check_size(path.stat().st_size, max_bytes)
         with path.open("rb") as fh:
             data = fh.read(max_bytes + 1)
     except OSError as exc:
-        raise UnreadableReport(f"无法读取文件：{path.name}（{_os_reason(exc)}）") from exc
-    if len(data) > max_bytes:
-        raise _too_big(len(data), max_bytes)
+        raise UnreadableReport("cannot_open", name=path.name, why=_os_reason(exc)) from exc
     return parse_bytes(data, filename or path.name, max_bytes=max_bytes)
 
 
@@ -96,68 +67,13 @@ def _os_reason(exc: OSError) -> str:
     return f"系统错误 {exc.errno}" if exc.errno else "系统错误"
 
 
-def _sniff(data: bytes, ext: str) -> str:
-    head = data[:2048].lstrip()
-    if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
-        return "docx"
-    if data.startswith(b"%PDF"):
-        raise UnreadableReport(UNSUPPORTED[".pdf"])
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise UnreadableReport(UNSUPPORTED[".doc"])
-    lowered = head.lower()
-    if ext in HTML_EXTS:
-        return "html"
-    if ext == ".json" or (not ext and head[:1] in (b"{", b"[")):
-        return "json"
-    if ext in TEXT_EXTS:
-        return "html" if _looks_html(lowered) else "txt"
-    if ext == ".docx":
-        return "docx"
-    if _looks_html(lowered):
-        return "html"
-    if ext and ext not in TEXT_EXTS:
-        raise UnreadableReport(f"不支持的文件类型“{ext}”：请发送 .docx、.html 或 .txt 文件")
-    return "txt"
-
-
-def _looks_html(lowered_head: bytes) -> bool:
-    return any(tag in lowered_head for tag in (b"<html", b"<!doctype html", b"<body", b"<table", b"<head", b"<meta"))
-
-
-def decode_text(data: bytes) -> str:
-    """Text in UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030; junk is refused."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            text = data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise UnreadableReport("文件不是文本，无法读取") from exc
-    else:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            try:
-                text = data.decode("gb18030")
-            except UnicodeDecodeError as exc:
-                raise UnreadableReport("文件不是文本（无法按 UTF-8 或 GBK 解码），无法读取") from exc
-    sample = text[:20000]
-    if sample:
-        control = len(_CONTROL.findall(sample))
-        if "\x00" in sample or control > max(2, len(sample) // 100):
-            raise UnreadableReport("文件不是文本（含有大量二进制字符），无法读取")
-    return text
-
-
 def parse_bytes(data: bytes, filename: str = "", *, max_bytes: int = MAX_BYTES) -> ParseResult:
-    if len(data) > max_bytes:
-        raise _too_big(len(data), max_bytes)
-    ext = os.path.splitext(filename)[1].lower()
-    if ext in UNSUPPORTED:
-        raise UnreadableReport(UNSUPPORTED[ext])
+    uploads.check_size(len(data), max_bytes)
     if not data.strip():
-        raise UnreadableReport("文件是空的")
-    source = _sniff(data, ext)
+        raise UnreadableReport("empty")
+    source = uploads.kind_of(filename, data, uploads.REPORT)
+    if source == "json":
+        return _parse_json(data)
     if source == "docx":
         from .docx import read_docx
 
@@ -166,12 +82,20 @@ def parse_bytes(data: bytes, filename: str = "", *, max_bytes: int = MAX_BYTES) 
         from .html import read_html
 
         doc = read_html(data)
-    elif source == "json":
-        return _parse_json(data)
+    elif source == "pdf":
+        from .pdf import read_pdf
+
+        doc = read_pdf(data, max_chars=uploads.REPORT_MAX_CHARS)
     else:
         from .txt import read_text
 
-        doc = read_text(decode_text(data), markdown=ext in (".md", ".markdown"))
+        text = uploads.decode_text(data)
+        if len(text) > uploads.REPORT_MAX_CHARS:
+            raise UnreadableReport("text_too_long", limit=uploads.REPORT_MAX_CHARS)
+        ext = os.path.splitext(filename)[1].lower()
+        doc = read_text(text, markdown=ext in (".md", ".markdown"))
+    if sum(len(line.text) for line in doc.lines) > uploads.REPORT_MAX_CHARS:
+        raise UnreadableReport("text_too_long", limit=uploads.REPORT_MAX_CHARS)
     return parse_document(doc, source=source)
 
 
@@ -179,11 +103,13 @@ def _parse_json(data: bytes) -> ParseResult:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise UnreadableReport("JSON 文件不是 UTF-8 编码，无法读取") from exc
+        raise UnreadableReport("json_invalid", why="不是 UTF-8 编码") from exc
     try:
         report = interchange.loads(text)
     except interchange.InterchangeError as exc:
-        raise UnreadableReport(f"JSON 交换文件有误：{exc}") from exc
+        raise UnreadableReport("json_invalid", why=str(exc)) from exc
+    except RecursionError as exc:  # absurdly deep nesting
+        raise UnreadableReport("json_invalid", why="嵌套层数过多") from exc
     return ParseResult(report, [], report.year, report.agency or None, report.format.id, "json")
 
 
@@ -194,15 +120,16 @@ def parse_text(text: str) -> ParseResult:
 
 
 def parse_document(doc: Document, *, source: str = "") -> ParseResult:
-    """The lines of any reader → the report and its diagnostics."""
+    """The lines of any reader → the report and its diagnostics.
+
+    The year comes from the title, else the 统计期限, else the 成文日期 of the 落款; the agency from
+    the title, else the 落款."""
     problems: list[Problem] = []
     title = find_title(doc)
     year = title.year if title else None
     agency = title.agency if title else None
     if title is None:
         problems.append(Problem(WARNING, "parse.title", "没有找到报告标题（“××××年政府信息公开工作年度报告”）"))
-    elif agency is None:
-        problems.append(Problem(WARNING, "parse.agency", f"无法从标题“{title.text}”中识别机关名称"))
     if year is None:
         year = find_period_year(doc)
         if year is not None:
@@ -227,28 +154,35 @@ def parse_document(doc: Document, *, source: str = "") -> ParseResult:
                     f"表格中混有另一种格式的标签（{fmt.id}格式 {ranked[0][1]} 处，{'，'.join(others)}），按{fmt.id}格式读取",
                 )
             )
-    if year is None:
-        problems.append(Problem(ERROR, "parse.year", f"无法识别报告年度，暂按 {fmt.first_year} 年处理"))
 
     walker = Walker(fmt, agency)
     walker.run(doc)
     walker.finish()
+    narratives = walker.narratives()
+    signature = walker.signature or Signature()
+    if year is None and signature.date is not None:
+        d = signature.date
+        year = d.year - 1 if d.month <= 6 else d.year
+        problems.append(
+            Problem(WARNING, "parse.year", f"标题和统计期限中都没有年度，按成文日期（{d.year}年{d.month}月{d.day}日）读作 {year} 年度")
+        )
+    if year is None:
+        problems.append(Problem(ERROR, "parse.year", f"无法识别报告年度，暂按 {fmt.first_year} 年处理"))
+    if agency is None and signature.agency:
+        agency = signature.agency
+        problems.append(Problem(WARNING, "parse.agency", f"标题中没有机关名称，按落款读作“{agency}”"))
+    elif agency is None and title is not None:
+        problems.append(Problem(WARNING, "parse.agency", f"无法从标题“{title.text}”中识别机关名称"))
     report = Report(
         format=fmt,
         year=year if year is not None else fmt.first_year,
         agency=agency or "",
-        narratives=walker.narratives(),
+        narratives=narratives,
         values=walker.values,
         units=walker.units,
+        signature=signature,
     )
-    return ParseResult(
-        report,
-        problems + walker.problems,
-        year,
-        agency,
-        fmt.id,
-        source,
-    )
+    return ParseResult(report, problems + walker.problems, year, agency, fmt.id, source)
 
 
 _COVERED_RULES = ("cell.blank", "section.incomplete")

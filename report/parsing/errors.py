@@ -1,11 +1,13 @@
-"""The one exception of the parsing package."""
+"""The one exception of the parsing package: the guarded reader's refusal, under its old name.
+
+A file that cannot be read as a report at all raises it with a code and a plain Chinese message
+(``message``, also ``message_zh``); the messages are written once, in :mod:`report.uploads.errors`.
+"""
 
 from __future__ import annotations
 
+from ..uploads.errors import UploadRefused
 
-class UnreadableReport(Exception):
-    """A file that cannot be read as a report at all; ``message_zh`` says why, in plain Chinese."""
+UnreadableReport = UploadRefused
 
-    def __init__(self, message_zh: str):
-        super().__init__(message_zh)
-        self.message_zh = message_zh
+__all__ = ["UnreadableReport", "UploadRefused"]

@@ -132,7 +132,7 @@ def _span(cell, name: str) -> int:
     return max(1, min(n, MAX_SPAN))
 
 
-def _take_active(active: dict[int, list], cells: list[str], conts: list[bool], col: int, last: bool = False) -> int:
+def _take_active(active: dict[int, list], cells: list[str], conts: list[bool], spans: list[int], col: int, last: bool = False) -> int:
     """Emit the cells continued (rowspan) from rows above at ``col``, or at the row's end all of
     those right of it; returns the next free column."""
     while True:
@@ -146,6 +146,7 @@ def _take_active(active: dict[int, list], cells: list[str], conts: list[bool], c
         span = active[col]
         cells.append(span[0])
         conts.append(True)
+        spans.append(span[2])
         span[1] -= 1
         used = col
         col += span[2]
@@ -170,19 +171,21 @@ def _table(table, out: _Out) -> None:
     for _tr, tds in rows:
         cells: list[str] = []
         conts: list[bool] = []
+        spans: list[int] = []
         col = 0
         for td in tds:
-            col = _take_active(active, cells, conts, col)
+            col = _take_active(active, cells, conts, spans, col)
             text = _cell_text(td)
             colspan, rowspan = _span(td, "colspan"), _span(td, "rowspan")
             cells.append(text)
             conts.append(False)
+            spans.append(colspan)
             if rowspan > 1:
                 active[col] = [text, rowspan - 1, colspan]
             col += colspan
-        _take_active(active, cells, conts, col, last=True)
+        _take_active(active, cells, conts, spans, col, last=True)
         if cells:
-            out.lines.append(Line(cells, grid=True, cont=conts, text=" ".join(x for x in cells if x)))
+            out.lines.append(Line(cells, grid=True, cont=conts, spans=spans, text=" ".join(x for x in cells if x)))
 
 
 def _walk_children(el, out: _Out) -> None:
@@ -217,15 +220,15 @@ def read_html(data: bytes | str) -> Document:
     text = data if isinstance(data, str) else decode_html(data)
     text = _XML_DECL.sub("", text, count=1)
     if not text.strip():
-        raise UnreadableReport("网页文件是空的")
+        raise UnreadableReport("html_empty")
     # Plain lxml elements (not lxml.html's classes, whose per-element lookup is slow).
     parser = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
     try:
         root = etree.fromstring(text, parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
-        raise UnreadableReport(f"无法读取网页文件：{exc}") from exc
+        raise UnreadableReport("html_damaged") from exc
     if root is None:
-        raise UnreadableReport("网页文件没有内容")
+        raise UnreadableReport("html_empty")
     titles = [clean(etree.tostring(t, method="text", encoding="unicode", with_tail=False)) for t in root.iter("title")]
     out = _Out()
     body = root.find("body")

@@ -2,7 +2,7 @@
 
 A paragraph is a line of one cell. A table row read from HTML or Word is a *grid* line: its cells
 are exactly that row (each merged cell once; a cell continued from a row above by rowspan/vMerge
-is flagged ``cont``). Text copied from a web page or PDF gives *stream* lines: cells flattened one
+is flagged ``cont``; ``spans`` says how many grid columns each cell covers). Text copied from a web page or PDF gives *stream* lines: cells flattened one
 or several per line, whose row boundaries the walker finds from the labels.
 """
 
@@ -18,10 +18,13 @@ class Line:
     cont: list[bool] = field(default_factory=list)
     text: str = ""  # the line as prose (paragraphs keep their line breaks)
     right: bool = False  # a rectangular row (markdown): the numbers are its rightmost cells
+    spans: list[int] = field(default_factory=list)  # columns each cell spans (grid lines; 1 each by default)
 
     def __post_init__(self) -> None:
         if not self.cont:
             self.cont = [False] * len(self.cells)
+        if not self.spans:
+            self.spans = [1] * len(self.cells)
         if not self.text:
             self.text = " ".join(c for c in self.cells if c)
 

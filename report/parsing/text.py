@@ -37,6 +37,12 @@ def clean(text: str) -> str:
     return " ".join(text.replace("\xa0", " ").replace("\u3000", " ").split())
 
 
+def short(text: str, n: int = 30) -> str:
+    """A text cut for a message."""
+    text = clean(text)
+    return text if len(text) <= n else text[:n] + "…"
+
+
 # -- values -------------------------------------------------------------------------------------
 
 # Marks that stand for "nothing written": read as blank, never as 0.
@@ -48,6 +54,8 @@ _VALUE = re.compile(
     r"(?P<unit>万元|元|件|个|条|项|人次|次|宗)?\s*(?P<note>\(.*\))?$",
     re.S,
 )
+_OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "|": "1", "i": "1", "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2", "g": "9", "q": "9"})
+_OCR = re.compile(r"^(?=.*[OoDQlI|iSsBZzgq])(?=.*\d)[\dOoDQlI|iSsBZzgq]{1,9}$|^[OolI]$")
 _DECORATION = re.compile(r"^[-=:+~]{3,}$")
 _THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
 
@@ -70,7 +78,7 @@ def kind(raw: str) -> str:
         return "blank"
     if s in BLANK_MARKS:
         return "mark"
-    if _VALUE.match(s):
+    if _VALUE.match(s) or _OCR.match(s):  # “1O”: a number misread, still a number's place
         return "value"
     return "label"
 
@@ -122,6 +130,10 @@ def read_value(raw: str, cell_type: str, fixed_unit: str | None = None, unit_cho
         )
     m = _VALUE.match(s)
     if not m:
+        if _OCR.match(s):  # a letter recognised for a digit: the candidate is named, not taken
+            candidate = s.translate(_OCR_DIGITS)
+            message = f"“{raw.strip()}”不是数字，可能是 {candidate}（文字识别把数字认成了字母），无法确定"
+            return ReadValue(None, findings=(Finding("error", "parse.ambiguous", message),))
         return ReadValue(None, findings=(Finding("error", "parse.not_number", f"“{raw.strip()}”不是数字"),))
     sign, num, unit, note = m.group("sign") or "", m.group("num"), m.group("unit"), m.group("note")
     findings: list[Finding] = []

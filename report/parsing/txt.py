@@ -54,9 +54,17 @@ def _pipe_cells(raw: str, markdown: bool = False) -> tuple[list[str], bool]:
     return parts, False
 
 
+_GLUED = re.compile(r"^(.*[\u4e00-\u9fff）)”》])(\d{2,})$")
+
+
 def _space_cells(line: str) -> list[str]:
-    """'规章 0 0 0' → ['规章', '0', '0', '0']; prose stays one cell."""
+    """'规章 0 0 0' → ['规章', '0', '0', '0']; '规章000' → ['规章', '000'] (a row printed as one run
+    of digits glued to its label); prose stays one cell."""
     tokens = line.split()
+    if tokens and len(tokens) <= 4:
+        glued = _GLUED.match(tokens[-1])
+        if glued and len(line) <= 80:
+            tokens[-1:] = [glued.group(1), glued.group(2)]
     if len(tokens) < 2 or not is_value_like(tokens[-1]):
         return [line]
     i = len(tokens)
@@ -88,8 +96,10 @@ def read_text(text: str, *, markdown: bool = False) -> Document:
             lines.append(Line(cells, grid=whole_row, text=text_form, right=is_markdown_row(raw)))
             continue
         s = raw.strip()
+        # Markdown left in copied text (“## 三、…”, “**表三**”) is read as plain text everywhere.
+        s = _MD_BOLD.sub(r"\1", _MD_HEADING.sub("", s))
         if markdown:
-            s = _unescape(_MD_BOLD.sub(r"\1", _MD_HEADING.sub("", s)))
+            s = _unescape(s)
         if is_decoration(s):
             continue
         lines.append(Line(_space_cells(s), text=s))

@@ -30,6 +30,8 @@ class Vocabulary:
     row_index: dict[tuple[str, str], int] = field(default_factory=dict)  # (table, row) -> position
     kinds: dict[str, str] = field(default_factory=dict)  # section id -> "narrative" | "tables"
     markers: tuple[str, ...] = ()
+    known: set[str] = field(default_factory=set)  # every label, column headers included
+    prefixes: set[str] = field(default_factory=set)  # every beginning of a known label
 
     def all_row_labels(self, tables: list[Table]) -> list[tuple[str, Table, Row]]:
         return [(norm(r.label), t, r) for t in tables for r in t.rows]
@@ -62,6 +64,8 @@ def vocabulary(format_id: str) -> Vocabulary:
                         v.struct.add(norm(g))
                         v.groups.setdefault(norm(g), []).append((table, row))
     v.labels = set(v.struct) | set(v.rows)
+    v.known = v.labels | set(v.columns)
+    v.prefixes = {label[:i] for label in v.known for i in range(1, len(label) + 1)}
     v.markers = tuple(norm(m) for m in fmt.markers)
     return v
 
@@ -103,7 +107,8 @@ _TITLE = re.compile(r"政府信息公开(?:工作)?(?:年度)?(?:工作)?报告|
 _YEAR = re.compile(r"[〔\[【(（]?\s*((?:19|20)\d{2})\s*[〕\]】)）]?\s*(?:年度|年)?")
 _PERIOD = re.compile(r"((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日\D{0,6}?(?:19|20)\d{2}\s*年\s*12\s*月\s*31\s*日")
 _AGENCY_TRIM = " \t:：|《》<>“”\"'、，,。.-—_（）()〔〕[]【】"
-_LEADING = re.compile(r"^(?:标题|题目|名称|文章标题)\s*[:：]?\s*")
+_LEADING = re.compile(r"^[\s#>*_|]*(?:(?:标题|题目|名称|文章标题)\s*[:：]?\s*)?")
+_SENTENCE = re.compile(r"[《》。；;]|根据|按照|依据")
 
 
 @dataclass(frozen=True)
@@ -114,8 +119,14 @@ class Title:
 
 
 def parse_title(text: str) -> Title | None:
+    """A title line: “XX局2023年政府信息公开工作年度报告” (markdown and labels such as “标题：”
+    removed); a sentence that merely names the report (根据《…年度报告格式》…) is not a title."""
     s = unicodedata.normalize("NFKC", clean(text))
-    s = _LEADING.sub("", s)
+    s = _LEADING.sub("", s).rstrip("#*_ ")
+    if s.startswith("《") and s.endswith("》"):
+        s = s[1:-1]
+    if _SENTENCE.search(s):
+        return None
     m = _TITLE.search(s)
     if not m:
         return None

@@ -366,7 +366,7 @@ async def test_an_upload_over_the_limit_is_refused_before_download(migrated_db_u
         assert "getFile" not in chat.request.methods() and chat.request.downloads == []
         assert stored(chat, busy_report().year)[1] == version0
         # the size Telegram reports is what counts; a small file goes through to the interview
-        out = await chat.upload("notes.pdf", b"%PDF-1.4")
+        out = await chat.upload("notes.zip", b"PK\x03\x04")
         assert chat.request.downloads and "不支持的文件" in out[-1]
         assert chat.errors == []
     finally:

@@ -224,10 +224,10 @@ def test_text_files_fill_a_part_and_other_files_are_refused(store):
     assert current_report(store, chat)[0].narratives["n5"] == "第一段文字。\n第二段文字。"
     chat.press("修改：存在的主要问题及改进情况")
     _, version, _ = current_report(store, chat)
-    chat.upload("问题.pdf", b"%PDF-1.4")
-    assert "不支持的文件“问题.pdf”" in chat.text
+    chat.upload("问题.pdf", b"%PDF-1.4")  # a damaged PDF
+    assert "PDF 文件已损坏" in chat.text and "未保存" in chat.text
     chat.upload("坏.docx", b"not a zip")
-    assert M.DOCX_UNREADABLE in chat.text
+    assert "不是有效的 Word 文件" in chat.text and "未保存" in chat.text
     assert current_report(store, chat)[1] == version
     chat.cmd("menu")
     chat.upload("问题.txt", "文字".encode())

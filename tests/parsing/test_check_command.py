@@ -106,3 +106,25 @@ def test_unreadable_previous_exits_2(good_file, tmp_path, capsys):
     bad.write_bytes(b"%PDF-1.4")
     code, _, err = run([str(good_file), "--previous", str(bad)], capsys)
     assert code == 2 and "PDF" in err
+
+
+def test_signature_printed_and_in_json(capsys):
+    """The 落款 is read into the report's signature (not into 六) and check shows it."""
+    from .conftest import FIXTURES
+
+    path = FIXTURES / "damaged" / "closing-renamed.txt"
+    code, out, _ = run([str(path)], capsys)
+    assert code == 0 and "落款：示例市示例区市场监督管理局　2024年1月17日" in out
+    code, out, _ = run(["--json", str(path)], capsys)
+    doc = json.loads(out)
+    assert doc["signature"] == {"agency": "示例市示例区市场监督管理局", "date": "2024-01-17"}
+    assert "示例市示例区市场监督管理局" not in (doc["narrative"]["六"] or "")
+
+
+def test_hostile_pdf_refused_with_its_message(tmp_path, capsys):
+    from . import pdfmake
+
+    path = tmp_path / "many.pdf"
+    path.write_bytes(pdfmake.many_pages(3000))
+    code, out, _ = run([str(path)], capsys)
+    assert code == 2 and "无法读取：PDF 文件有 3000 页，超过 100 页的上限，拒绝读取" in out

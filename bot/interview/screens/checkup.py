@@ -24,7 +24,7 @@ from .names import AWAIT_FILE, CHECKUP, HUB, QUESTION
 
 log = logging.getLogger(__name__)
 CHECKUP_MAX_LISTED = 15  # problems listed in a check-up; the rest are counted
-NARRATIVE_FILES = (".txt", ".docx")
+NARRATIVE_FILES = (".txt", ".docx", ".pdf")
 
 
 def checkup(ctx, doc: Document) -> Step:

@@ -20,7 +20,7 @@ from ..questions.base import Move, Refused, Result, Saved, Stay
 from ..questions.narrative import NarrativeQuestion, part_label, split_section
 from .names import QUESTION
 
-NARRATIVE_FILES = (".txt", ".docx")  # files that fill a narrative part (on a narrative question)
+NARRATIVE_FILES = (".txt", ".docx", ".pdf")  # files that fill a narrative part (on a narrative question)
 
 
 def current(ctx) -> Q.Question | None:
@@ -107,7 +107,7 @@ class QuestionScreen(Screen):
         try:
             text = clean(narrative_text(doc.filename, doc.data))
         except UploadRefused as exc:
-            return Step(ctx.state, prefix=M.upload_refused(exc.code, exc.params, doc.filename))
+            return Step(ctx.state, prefix=M.file_refused(exc.message))
         if not text.strip():
             return Step(ctx.state, prefix=M.FILE_EMPTY)
         return apply(ctx, q, q.text(ctx, text))
