@@ -38,6 +38,9 @@ class ReminderSettings(BaseModel):
     send_time: dt.time = dt.time(9, 30)
     working_hours_end: dt.time = dt.time(17, 30)
     sweep_interval_seconds: float = 60.0
+    # A reminder claimed by a sweep that then went silent this long is recovered: back to the queue
+    # if it never reached Telegram, "unknown" (never resent) if its send had started.
+    stale_after_seconds: float = Field(default=600.0, gt=0)
     max_per_second: float = 29.0
     per_chat_interval_seconds: float = 1.0
     township_deadline: str = "02-20"  # MM-DD in the year after the report year
