@@ -22,6 +22,8 @@ COMMAND_MODULES = (
     "db",
     "export",
     "import_json",
+    "admin",
+    "agencies",
 )
 
 

@@ -8,13 +8,15 @@ Every setting is documented in config.example.toml at the repository root.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -74,7 +76,8 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     reminders: ReminderSettings = Field(default_factory=ReminderSettings)
     deadline_overrides: list[DeadlineOverride] = Field(default_factory=list)
-    admins: list[int] = Field(default_factory=list)
+    # NoDecode: DISCLOSURE_BOT_ADMINS="111,222" reaches the validator as written (not as JSON).
+    admins: Annotated[list[int], NoDecode] = Field(default_factory=list)
     open_registration: bool = False
     allow_import_creates_agency: bool = False
     invitation_days: int = 7
@@ -86,7 +89,11 @@ class Settings(BaseSettings):
     @classmethod
     def _split_admins(cls, v: Any) -> Any:
         if isinstance(v, str):
+            if v.strip().startswith("["):
+                return json.loads(v)
             return [int(x) for x in v.replace(",", " ").split() if x]
+        if isinstance(v, int):
+            return [v]
         return v
 
     @property
