@@ -66,8 +66,8 @@ def may_have_arrived(exc: NetworkError) -> bool:
 
 class Courier:
     """The delivery half of the Sweeper (bot/reminders/sweeper.py), which provides ``clock``,
-    ``pacer``, ``_db``, ``_sending`` / ``_outcomes`` (group commits), ``_held``, the retry settings
-    and the text and keyboard of a row (``compose``)."""
+    ``pacer``, ``_db``, ``_outcomes`` (group commit), ``_held``, the retry settings and the text
+    and keyboard of a row (``compose``)."""
 
     async def send(self, bot, item: repo.OutboxItem, text: str, markup) -> None:
         """The HTTP call."""
@@ -82,9 +82,10 @@ class Courier:
         return item.id in await self._outcomes.submit((item.id, item.claimed_by, values))
 
     async def _mark_sending(self, item: repo.OutboxItem) -> bool:
-        ok = item.id in await self._sending.submit((item.id, item.claimed_by))
+        """The commit right before the HTTP call (run by the pacer when the send slot is due)."""
+        done = await self._db(repo.mark_sending, [(item.id, item.claimed_by)], self.clock())
         self._held.pop(item.id, None)
-        return ok
+        return item.id in done
 
     async def _refresh(self, item: repo.OutboxItem) -> repo.OutboxItem | None:
         """Current progress for a report reminder; None when it is no longer the recipient's turn:
@@ -123,8 +124,8 @@ class Courier:
             text, markup = self.compose(fresh, item)
             attempts = item.attempts
             for round_ in range(self.retry_after_attempts + 1):
-                await self.pacer.acquire(item.chat_id)
-                if not await self._mark_sending(item):
+                slot = await self.pacer.acquire(item.chat_id, lambda: self._mark_sending(item))
+                if slot is None:
                     log.info("reminder %s: lease taken back before sending; left to its new holder", item.id)
                     return TAKEN_OVER
                 started = True
@@ -142,6 +143,7 @@ class Courier:
                     started = False
                     if not await self._record(item, repo.held_values(self.clock(), str(exc))):
                         return TAKEN_OVER
+                    self._held[item.id] = item.claimed_by  # claimed again: given back if the sweep stops
                     continue
                 except Forbidden as exc:
                     await self._record(item, repo.failed_values(f"Forbidden: {exc.message}"))

@@ -183,7 +183,6 @@ class Sweeper(Courier):
         self._last_plan: dt.datetime | None = None
         threads = 1 if engine.dialect.name == "sqlite" else 4
         self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="reminders-db")
-        self._sending = GroupCommitter(lambda claims: self._db(repo.mark_sending, claims, self.clock()))
         self._outcomes = GroupCommitter(lambda outcomes: self._db(repo.finish_many, outcomes))
         self._held: dict[int, str] = {}  # claimed by this sweeper, not yet marked sending: id → claim
         # Report progress read at send time, shared by the recipients of one report for a few seconds.

@@ -58,10 +58,10 @@ def install_crash(sweeper, spec: str) -> None:
     elif step == "pace":
         acquire = sweeper.pacer.acquire
 
-        async def pacing(chat_id):
+        async def pacing(chat_id, *args):
             if next(count) == n:
                 die()
-            return await acquire(chat_id)
+            return await acquire(chat_id, *args)
 
         sweeper.pacer.acquire = pacing
     elif step == "record":

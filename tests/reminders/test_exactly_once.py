@@ -48,7 +48,7 @@ async def test_a_sweep_that_dies_while_rows_wait_for_a_send_slot_loses_none(worl
         dead = Sweeper(w.store.engine, settings, batch_size=4)
         never = asyncio.Event()
 
-        async def no_slot(chat_id):  # the process dies while its workers wait for send slots
+        async def no_slot(chat_id, prepare=None):  # the process dies while its workers wait for send slots
             await never.wait()
 
         async def nothing_given_back():  # SIGKILL: no clean-up runs
@@ -123,11 +123,11 @@ async def test_flood_control_keeps_the_row_claimed_while_it_waits(world, bot, fa
         seen = []
         acquire = sweeper.pacer.acquire
 
-        async def watching(chat_id):
+        async def watching(chat_id, prepare=None):
             if chat_id == w.officer.telegram_id:
                 row = next(r for r in rows(w.store) if r.chat_id == chat_id)
                 seen.append(row.status)
-            return await acquire(chat_id)
+            return await acquire(chat_id, prepare)
 
         sweeper.pacer.acquire = watching
         stats = await sweeper.run_once(bot)
