@@ -33,6 +33,8 @@ COMMANDS = {
     "import-json": "import_json",
     "web": "web",
     "web-link": "web_link",
+    "admin": "admin",
+    "agencies": "agencies",
 }
 COMMAND_MODULES = tuple(COMMANDS.values())
 # Commands on local files: their settings load on first use (never, for `render`).

@@ -8,13 +8,15 @@ Every setting is documented in config.example.toml at the repository root.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -53,6 +55,9 @@ class ReminderSettings(BaseModel):
     send_time: dt.time = dt.time(9, 30)
     working_hours_end: dt.time = dt.time(17, 30)
     sweep_interval_seconds: float = 60.0
+    # A reminder claimed by a sweep that then went silent this long is recovered: back to the queue
+    # if it never reached Telegram, "unknown" (never resent) if its send had started.
+    stale_after_seconds: float = Field(default=600.0, gt=0)
     max_per_second: float = 29.0
     per_chat_interval_seconds: float = 1.0
     township_deadline: str = "02-20"  # MM-DD in the year after the report year
@@ -87,7 +92,8 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     reminders: ReminderSettings = Field(default_factory=ReminderSettings)
     deadline_overrides: list[DeadlineOverride] = Field(default_factory=list)
-    admins: list[int] = Field(default_factory=list)
+    # NoDecode: DISCLOSURE_BOT_ADMINS="111,222" reaches the validator as written (not as JSON).
+    admins: Annotated[list[int], NoDecode] = Field(default_factory=list)
     open_registration: bool = False
     allow_import_creates_agency: bool = False
     invitation_days: int = 7
@@ -99,7 +105,11 @@ class Settings(BaseSettings):
     @classmethod
     def _split_admins(cls, v: Any) -> Any:
         if isinstance(v, str):
+            if v.strip().startswith("["):
+                return json.loads(v)
             return [int(x) for x in v.replace(",", " ").split() if x]
+        if isinstance(v, int):
+            return [v]
         return v
 
     @property

@@ -34,7 +34,6 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -49,7 +48,6 @@ OTHER = "other"
 AGENCY_KINDS = (DEPARTMENT, GOVERNMENT, TOWNSHIP, OTHER)
 
 DUE_DAY = "due_day"
-WEEKDAYS = "一二三四五六日"
 
 
 # -- deadlines ---------------------------------------------------------------------------------
@@ -327,78 +325,7 @@ def empty_gaps(format_sections: Sequence[Any]) -> Gaps:
     return Gaps(done=0, total=len(format_sections), missing=tuple(s.title for s in format_sections), errors=())
 
 
-# -- texts -------------------------------------------------------------------------------------
-_TEMPLATE_DIR = ("messages", "reminders")
-
-
-@lru_cache(maxsize=1)
-def _env():
-    import jinja2
-
-    import templates
-
-    root = Path(templates.__file__).parent.joinpath(*_TEMPLATE_DIR)
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(root)),
-        autoescape=False,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=False,
-        undefined=jinja2.StrictUndefined,
-        auto_reload=False,  # templates are package data; no stat() per render
-    )
-
-
-def render_text(name: str, **context: Any) -> str:
-    """Render templates/messages/reminders/<name>.j2 (every user-visible reminder word lives there)."""
-    return _env().get_template(f"{name}.j2").render(**context).strip()
-
-
-def label(name: str) -> str:
-    """A short label (button, answer) defined with ``{% set %}`` in labels.j2."""
-    return str(getattr(_labels(), name))
-
-
-@lru_cache(maxsize=1)
-def _labels():
-    return _env().get_template("labels.j2").module
-
-
-def chinese_date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日（星期{WEEKDAYS[day.weekday()]}）"
-
-
-def reminder_text(
-    *,
-    year: int,
-    deadline: dt.date,
-    now: dt.datetime,
-    tz: str | ZoneInfo,
-    calendar: WorkCalendar,
-    done: int,
-    total: int,
-    missing: Sequence[str] = (),
-    errors: Sequence[str] = (),
-    agency: str = "",
-) -> str:
-    """The reminder an officer reads: year, deadline, days left, progress, what is missing."""
-    zone = tz if isinstance(tz, ZoneInfo) else _zone(tz)
-    today = now.astimezone(zone).date()
-    return render_text(
-        "reminder",
-        year=year,
-        agency=agency,
-        deadline=chinese_date(deadline),
-        calendar_days=(deadline - today).days,
-        working_days=working_days_left(today, deadline, calendar),
-        today_is_workday=calendar.is_workday(today),
-        done=done,
-        total=total,
-        missing=list(missing),
-        errors=list(errors),
-    )
-
-
+# -- the coordinator's digest ------------------------------------------------------------------
 @dataclass(frozen=True)
 class DigestCounts:
     submitted: int = 0
@@ -411,17 +338,6 @@ class DigestCounts:
     @property
     def total(self) -> int:
         return self.submitted + self.in_progress + self.not_started
-
-
-def digest_text(*, office: str, year: int, today: dt.date, counts: DigestCounts, deadlines: Sequence[dt.date]) -> str:
-    return render_text(
-        "digest",
-        office=office,
-        year=year,
-        today=chinese_date(today),
-        c=counts,
-        deadlines=[chinese_date(d) for d in sorted(set(deadlines))],
-    )
 
 
 # -- override resolution -----------------------------------------------------------------------

@@ -16,6 +16,15 @@ AGENCY_KINDS: dict[str, str] = {
     "other": "其他机关",
 }
 
+# Where an agency's deadline comes from (report/deadlines.resolve_deadline).
+DEADLINE_SOURCES: dict[str, str] = {
+    "legal": "法定期限",
+    "default": "默认期限，可在配置中修改",
+    "config": "配置文件指定",
+    "office": "办公室统一设定",
+    "agency": "本机关单独设定",
+}
+
 # Where a report stands (the board's column). "not_started": no answer yet; "overdue": not
 # submitted by the deadline. The others are storage.models.REPORT_STATUSES.
 NOT_STARTED, DRAFT, AWAITING, SUBMITTED, OVERDUE = (

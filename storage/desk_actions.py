@@ -2,7 +2,7 @@
 
 A reminder sent "now" is one outbox row per officer of the agency (storage.models.ReminderOutbox),
 with the payload every report reminder carries (type ``report``, role, year, agency, deadline,
-progress and gaps: see storage/reminders.py), due at once. The sweeper delivers it like any other
+progress and gaps: see storage/reminders/planning.py), due at once. The sweeper delivers it like any other
 reminder — in working hours, paced, exactly once — and drops it if the report is submitted or
 awaits approval by then. Its kind is ``manual:<request id>``: the request id comes with the form
 that asked for it, so sending the same form twice (a double click, a reload) inserts nothing new,
@@ -27,7 +27,8 @@ from report import deadlines as dl
 from report import formats
 
 from .db import session_scope
-from .models import Membership, ReminderOutbox, User, agency_scope, report_subject, utcnow
+from .models import Membership, ReminderOutbox, User, agency_scope, utcnow
+from .reminders.planning import subject_of
 from .store import AgencyInfo, ReportInfo, Store
 
 MANUAL_KIND = "manual:"
@@ -41,11 +42,6 @@ class ReminderRequest:
     already: int  # rows this same request had inserted before
     muted: int  # officers skipped: they muted reminders
     officers: int  # the agency's officers
-
-
-def _subject(agency_id: int, year: int, report_id: int | None) -> str:
-    """The subject the planned reminders use (storage/reminders.py): the report, else agency:year."""
-    return report_subject(report_id) if report_id is not None else f"{agency_scope(agency_id)}:{year}"
 
 
 def send_now(store: Store, agency: AgencyInfo, year: int, deadline: dt.date, *, request_id: str,
@@ -62,7 +58,7 @@ def send_now(store: Store, agency: AgencyInfo, year: int, deadline: dt.date, *, 
     at = now or utcnow()
     gaps = gaps or dl.empty_gaps(formats.for_year(year).sections)
     kind = MANUAL_KIND + request_id
-    subject = _subject(agency.id, year, report.id if report else None)
+    subject = subject_of(agency.id, year, report.id if report else None)
     payload = json.dumps({
         "type": "report", "role": "officer", "year": year, "agency": agency.name, "agency_id": agency.id,
         "deadline": deadline.isoformat(), "done": gaps.done, "total": gaps.total,
@@ -79,7 +75,7 @@ def send_now(store: Store, agency: AgencyInfo, year: int, deadline: dt.date, *, 
         ).all()
         rows = [
             {"recipient_user_id": uid, "chat_id": int(tg), "report_id": report.id if report else None,
-             "office_id": None, "subject": subject, "kind": kind, "due_at": at, "status": "pending",
+             "office_id": agency.office_id, "agency_id": agency.id, "subject": subject, "kind": kind, "due_at": at, "status": "pending",
              "attempts": 0, "payload": payload}
             for uid, tg, muted in officers if muted is None or muted < today
         ]

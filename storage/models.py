@@ -36,7 +36,9 @@ ROLES = ("officer", "reviewer", "coordinator")
 REPORT_STATUSES = ("draft", "awaiting_approval", "submitted")
 AWAITING_APPROVAL = "awaiting_approval"
 AUDIT_SOURCES = ("chat", "excel", "import", "console", "web")
-OUTBOX_STATUSES = ("pending", "sending", "sent", "failed", "unknown")
+# pending → claimed (a sweeper holds it, not yet handed to Telegram) → sending (the HTTP call may be
+# under way) → sent | failed | unknown (may have arrived; never resent) | pending again (retry).
+OUTBOX_STATUSES = ("pending", "claimed", "sending", "sent", "failed", "unknown")
 
 
 def utcnow() -> dt.datetime:
@@ -228,7 +230,12 @@ class DeadlineOverrideRow(Base, table=True):
 
 class ReminderOutbox(Base, table=True):
     """A message to send. Unique per (recipient, subject, kind): subject is report_subject(id) for a
-    report reminder or office_scope(id) for a coordinator digest (then kind includes the date)."""
+    report reminder or office_scope(id) for a coordinator digest (then kind includes the date).
+
+    ``agency_id``: the agency the message is about (NULL for an office's digest); ``office_id``: the
+    office concerned (the agency's office when planned, or the digest's office). ``claimed_at`` /
+    ``claimed_by``: the lease of the sweep holding a ``claimed`` or ``sending`` row (migration 0005).
+    """
 
     __tablename__ = "reminder_outbox"
     id: int | None = Field(default=None, primary_key=True)
@@ -236,6 +243,7 @@ class ReminderOutbox(Base, table=True):
     chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     report_id: int | None = Field(default=None, sa_column=_fk("report.id", nullable=True, ondelete="CASCADE"))
     office_id: int | None = Field(default=None, sa_column=_fk("office.id", nullable=True, ondelete="CASCADE"))
+    agency_id: int | None = Field(default=None, sa_column=_fk("agency.id", nullable=True, ondelete="CASCADE"))
     subject: str = Field(sa_column=Column(Text, nullable=False))
     kind: str = Field(sa_column=Column(Text, nullable=False))
     due_at: dt.datetime = Field(sa_column=_ts())
@@ -244,6 +252,8 @@ class ReminderOutbox(Base, table=True):
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     sent_at: dt.datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     payload: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))  # JSON text
+    claimed_at: dt.datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    claimed_by: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
     __table_args__ = (
         Index("uq_reminder_outbox_recipient_subject_kind", "recipient_user_id", "subject", "kind", unique=True),

@@ -7,16 +7,11 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from report import deadlines as dl
+from report import terms
 
+from ..messages import reminders as R
+from ..reminders import texts
 from ._common import fail
-
-SOURCE_LABELS = {
-    dl.SOURCE_LEGAL: "source_legal",
-    dl.SOURCE_DEFAULT: "source_default",
-    dl.SOURCE_CONFIG: "source_config",
-    dl.SOURCE_OFFICE: "source_office",
-    dl.SOURCE_AGENCY: "source_agency",
-}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -63,9 +58,9 @@ def run(args: argparse.Namespace, settings) -> int:
             finally:
                 engine.dispose()
         except Exception as exc:  # noqa: BLE001 - any database failure is reported, not raised
-            return fail(dl.label("cli_no_database").format(exc), 1)
+            return fail(R.CLI_NO_DATABASE.format(exc), 1)
         if found is None:
-            return fail(dl.label("cli_no_agency").format(args.agency), 1)
+            return fail(R.CLI_NO_AGENCY.format(args.agency), 1)
         kind, deadline, source = found.kind, found.deadline, found.source
     else:
         deadline, source = dl.resolve_deadline(
@@ -87,13 +82,13 @@ def run(args: argparse.Namespace, settings) -> int:
         for rem in dl.schedule(deadline, params, calendar)
     ]
     print(
-        dl.render_text(
+        texts.render(
             "cli",
             year=year,
-            kind_label=dl.label(f"kind_{kind}"),
+            kind_label=terms.agency_kind(kind),
             agency=args.agency or "",
-            deadline=dl.chinese_date(deadline),
-            source=dl.label(SOURCE_LABELS[source]),
+            deadline=texts.day_text(deadline),
+            source=terms.DEADLINE_SOURCES[source],
             rows=rows,
         )
     )

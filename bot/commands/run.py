@@ -1,10 +1,17 @@
-"""``disclosure-bot run``: start the bot (long polling by default, webhook when configured)."""
+"""``disclosure-bot run``: start the bot (long polling by default, webhook when configured).
+
+Polling goes through bot/polling.py (an update is confirmed to Telegram only after its handlers
+finished), webhook mode through bot/webhook.py (answered 200 only after its handlers finished). A
+deployment without any administrator is told, on stderr, how to add the first one.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import re
+import sys
 
 from ..settings import Settings
 from ._common import fail
@@ -51,6 +58,21 @@ TOKEN_REJECTED_MESSAGE = """\
 Telegram 拒绝了这个令牌（token）。请到 @BotFather 核对（/mybots → API Token），再更新 DISCLOSURE_BOT_TOKEN 或 config.toml。
 Telegram rejected the bot token. Check it with @BotFather (/mybots → API Token) and update
 DISCLOSURE_BOT_TOKEN or config.toml.
+"""
+
+
+NO_ADMIN_MESSAGE = """\
+还没有管理员。管理员负责新建协调办公室和机关、生成邀请链接（/admin）。添加第一位管理员：
+  1. 在 Telegram 中给机器人发送 /start：尚未加入任何机关的人会看到自己的 Telegram ID（一串数字）；
+  2. 在运行机器人的机器上执行：disclosure-bot admin add 您的TelegramID
+     （或在 config.toml 中写 admins = [您的TelegramID]，或设环境变量 DISCLOSURE_BOT_ADMINS）；
+  3. 再在 Telegram 中发送 /admin。批量建立机关：disclosure-bot agencies import 名单.csv
+No administrator yet. Administrators create coordinator offices and agencies and make invitation
+links (/admin). To add the first one:
+  1. send /start to the bot in Telegram: anyone who is not a member yet is told their Telegram ID;
+  2. on the machine running the bot: disclosure-bot admin add YOUR_TELEGRAM_ID
+     (or admins = [YOUR_TELEGRAM_ID] in config.toml, or DISCLOSURE_BOT_ADMINS);
+  3. send /admin in Telegram. Many agencies at once: disclosure-bot agencies import ROSTER.csv
 """
 
 
@@ -126,16 +148,21 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     from storage.db import SchemaTooNew
 
+    from .. import webhook
     from ..app import build_application
+    from ..polling import serve
 
     try:
-        application = build_application(settings)
+        # Updates come through bot/polling.py or bot/webhook.py: each is handled before Telegram is
+        # told it arrived, so PTB's Updater (which confirms first) is not used.
+        application = build_application(settings, updater=False)
     except SchemaTooNew as exc:
         return fail(exc)
     except Exception:
         logger.exception("Could not start: the database or the configuration failed")
         return 1
     install_redaction(secrets)  # again: in case anything added a root handler while building
+    _tell_if_no_admin(settings, application.bot_data["store"])
     if settings.web.enabled:  # the web desk in this process, beside the bot (web/serve.py)
         from web.serve import start_in_background
 
@@ -144,22 +171,20 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         if settings.mode == "webhook":
             logger.info("Starting in webhook mode on %s:%s", settings.webhook.listen, settings.webhook.port)
-            application.run_webhook(
-                listen=settings.webhook.listen,
-                port=settings.webhook.port,
-                url_path=settings.webhook.url_path,
-                webhook_url=settings.webhook.public_url,
-                secret_token=webhook_secret,
-                allowed_updates=Update.ALL_TYPES,
-                drop_pending_updates=False,
+            asyncio.run(
+                webhook.serve(
+                    application,
+                    listen=settings.webhook.listen,
+                    port=settings.webhook.port,
+                    url_path=settings.webhook.url_path,
+                    webhook_url=settings.webhook.public_url,
+                    secret_token=webhook_secret,
+                    allowed_updates=Update.ALL_TYPES,
+                )
             )
         else:
             logger.info("Starting in polling mode")
-            application.run_polling(
-                timeout=POLL_TIMEOUT,
-                allowed_updates=Update.ALL_TYPES,
-                drop_pending_updates=False,
-            )
+            asyncio.run(serve(application, timeout=POLL_TIMEOUT, allowed_updates=Update.ALL_TYPES))
     except InvalidToken:
         return fail(TOKEN_REJECTED_MESSAGE, 1)
     except Exception:
@@ -167,3 +192,19 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     logger.info("Stopped")
     return 0
+
+
+def _tell_if_no_admin(settings: Settings, store) -> None:
+    """Print how to add the first administrator when neither the settings nor the database name one."""
+    from storage import access
+
+    if settings.admins:
+        return
+    try:
+        if access.stored_admins(store):
+            return
+    except Exception:  # noqa: BLE001 - a hint only; the bot starts anyway
+        logger.exception("Could not read the administrators")
+        return
+    print(NO_ADMIN_MESSAGE, file=sys.stderr, flush=True)
+    logger.warning("No administrator configured or added: see the instructions above")

@@ -35,14 +35,6 @@ class MuteThisYear:
 MENU_CALLBACK = encode(OpenTaskList())
 
 
-def for_reviewer(payload: dict) -> bool:
-    """A reminder addressed to the report's reviewer (an approval request, or a review reminder)."""
-    from storage import reminders as repo
-
-    kind = payload.get("type")
-    return kind == repo.APPROVAL_PAYLOAD or (kind == repo.REPORT_PAYLOAD and payload.get("role") == "reviewer")
-
-
 def primary_button(payload: dict, reviewer: bool) -> Button:
     """继续填写 (the officer's task list), or 查看并审核 for a reviewer's message."""
     if reviewer and "agency_id" in payload and "year" in payload:

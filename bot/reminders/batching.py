@@ -2,7 +2,9 @@
 
 Under load this turns one transaction per message into one per handful of messages (on SQLite a
 write transaction costs milliseconds), while every ``submit`` still returns only once its write is
-committed — the outbox is never ahead of the database.
+committed — the outbox is never ahead of the database. ``submit`` returns what the write returned
+for the batch its entry was in (e.g. the ids a conditional UPDATE changed), so each caller can tell
+whether its own entry took effect.
 """
 
 from __future__ import annotations
@@ -20,18 +22,18 @@ class GroupCommitter(Generic[T]):
         self._queue: list[tuple[T, asyncio.Future]] = []
         self._running: asyncio.Task | None = None
 
-    async def submit(self, entry: T) -> None:
+    async def submit(self, entry: T) -> Any:
         fut = asyncio.get_running_loop().create_future()
         self._queue.append((entry, fut))
         if self._running is None or self._running.done():
             self._running = asyncio.create_task(self._drain())
-        await fut
+        return await fut
 
     async def _drain(self) -> None:
         while self._queue:
             batch, self._queue = self._queue, []
             try:
-                await self._write([entry for entry, _ in batch])
+                result = await self._write([entry for entry, _ in batch])
             except BaseException as exc:  # noqa: BLE001 - handed to every waiter
                 for _, fut in batch:
                     if not fut.done():
@@ -41,4 +43,4 @@ class GroupCommitter(Generic[T]):
             else:
                 for _, fut in batch:
                     if not fut.done():
-                        fut.set_result(None)
+                        fut.set_result(result)

@@ -15,6 +15,7 @@ from storage import reminders as repo
 from ..kit.screen import Free, Step, on
 from ..messages import reminders as R
 from . import actions as A
+from .texts import day_text
 
 
 def snooze_until(now: dt.datetime, days: int, params: dl.ScheduleParams, calendar: dl.WorkCalendar) -> dt.datetime:
@@ -50,6 +51,6 @@ class ReminderActions(Free):
             until = snooze_until(ctx.now, days, params, repo.calendar_from_settings(ctx.settings))
             repo.snooze(ctx.store.engine, item.recipient_user_id, until, again_from=item.id)
             local = until.astimezone(params.tz)
-            toast = R.SNOOZED.format(when=f"{dl.chinese_date(local.date())}{local:%H:%M}")
-        keep = ((A.primary_button(item.payload, A.for_reviewer(item.payload)),),)
+            toast = R.SNOOZED.format(when=f"{day_text(local.date())}{local:%H:%M}")
+        keep = ((A.primary_button(item.payload, repo.for_reviewer(item.payload)),),)
         return Step(ctx.state, show=False, toast=toast, alert=True, keep_buttons=keep)

@@ -171,3 +171,25 @@ def test_restart_after_sigkill_resumes_polling_without_losing_updates(bot, emula
     bot.start()
     reply = emulator.wait_for_message(4001)
     assert is_answer(reply), reply.text
+
+
+def test_without_an_administrator_run_says_how_to_add_one(bot_factory, bot_env, emulator):
+    process = bot_factory(bot_env)
+    assert process.terminate() == 0
+    err = process.stderr()
+    assert "disclosure-bot admin add" in err and "Telegram ID" in err
+    assert "还没有管理员" in err and "No administrator yet" in err
+
+
+@pytest.mark.parametrize("how", ["settings", "database"])
+def test_with_an_administrator_run_says_nothing_about_it(how, bot_factory, bot_env, emulator, tmp_path):
+    env = dict(bot_env)
+    if how == "settings":
+        env["DISCLOSURE_BOT_ADMINS"] = "424242"
+    else:
+        result = run_cli(["admin", "add", "424242"], env, tmp_path)
+        assert result.returncode == 0, result.stderr
+    process = bot_factory(env)
+    assert process.terminate() == 0
+    err = process.stderr()
+    assert "还没有管理员" not in err and "No administrator yet" not in err

@@ -9,7 +9,7 @@ import json
 import pytest
 import time_machine
 
-from bot.reminders import sweeper as sw
+from bot.reminders import texts
 from report import deadlines as dl
 from storage import reminders as repo
 
@@ -70,7 +70,7 @@ def test_digest_counts_awaiting_approval_apart(waiting):
     digest = next(r for r in rows(s) if r.kind.startswith("digest_"))
     c = digest.payload["counts"]
     assert (c["submitted"], c["awaiting_approval"], c["in_progress"], c["not_started"]) == (0, 1, 0, 1)
-    text = sw.message_text(digest, local(2025, 1, 27, 9, 31), dl.ScheduleParams(), dl.WorkCalendar())
+    text = texts.message_text(digest, local(2025, 1, 27, 9, 31), dl.ScheduleParams(), dl.WorkCalendar())
     assert "已提交：0\n待审核：1\n填报中：0\n未开始：1" in text
     counts = repo.digest_counts(s.engine, w.office.id, 2024, local(2025, 1, 27).date(), repo.PlanConfig())
     assert counts.awaiting_approval == 1 and counts.total == 2

@@ -27,7 +27,7 @@ def run(argv: list[str], settings: Settings, capsys) -> tuple[int, list[str], st
 def test_department_2024_output(capsys):
     code, lines, _ = run(["--year", "2024", "--kind", "department"], Settings(), capsys)
     assert code == 0
-    assert lines[0] == "2024年度报告（县级以上人民政府部门）截止日期：2025年1月31日（星期五）（法定期限）"
+    assert lines[0] == "2024年度报告（政府部门）截止日期：2025年1月31日（星期五）（法定期限）"
     assert lines[1:] == [
         "2024-12-31 09:30  剩余工作日 20  before_30",
         "2025-01-17 09:30  剩余工作日 8  before_14",
@@ -64,16 +64,16 @@ def test_township_deadline_from_config(capsys):
 
 @pytest.mark.db
 def test_agency_reads_kind_and_overrides_from_the_database(world, capsys):
-    from storage import reminders as repo
+    from storage import coordination as co
 
     settings = make_settings(str(world.store.engine.url.render_as_string(hide_password=False)))
     code, lines, _ = run(["--year", "2024", "--agency", "某县人民政府"], settings, capsys)
     assert code == 0
     assert lines[0] == "2024年度报告（人民政府，某县人民政府）截止日期：2025年3月31日（星期一）（法定期限）"
-    repo.set_deadline_override(world.store.engine, 2024, dt.date(2025, 3, 20), office_id=world.office.id)
+    co.set_deadline_override(world.store, 2024, dt.date(2025, 3, 20), office_id=world.office.id)
     code, lines, _ = run(["--year", "2024", "--agency", "某县人民政府"], settings, capsys)
     assert lines[0].endswith("截止日期：2025年3月20日（星期四）（办公室统一设定）")
-    repo.set_deadline_override(world.store.engine, 2024, dt.date(2025, 3, 18), agency_id=world.gov.id)
+    co.set_deadline_override(world.store, 2024, dt.date(2025, 3, 18), agency_id=world.gov.id)
     code, lines, _ = run(["--year", "2024", "--agency", "某县人民政府"], settings, capsys)
     assert lines[0].endswith("截止日期：2025年3月18日（星期二）（本机关单独设定）")
     assert lines[-1].endswith("overdue_5")

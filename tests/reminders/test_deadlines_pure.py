@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.reminders import texts
 from report import deadlines as dl
 from report.model import Report
 
@@ -191,8 +192,8 @@ def test_gaps_of_a_report():
 
 def test_reminder_text_says_year_deadline_days_progress_and_what_is_missing():
     cal = dl.WorkCalendar()
-    text = dl.reminder_text(
-        year=2024, deadline=D(2025, 1, 31), now=dt.datetime(2025, 1, 24, 9, 30, tzinfo=SHANGHAI), tz="Asia/Shanghai",
+    text = texts.reminder_text(
+        year=2024, deadline=D(2025, 1, 31), today=D(2025, 1, 24),
         calendar=cal, done=4, total=6, missing=["三、收到和处理政府信息公开申请情况"],
         errors=["四、政府信息公开行政复议、行政诉讼情况"], agency="某县教育局",
     )
@@ -202,15 +203,15 @@ def test_reminder_text_says_year_deadline_days_progress_and_what_is_missing():
     assert "已完成 4/6 部分" in text
     assert "待填：三、收到和处理政府信息公开申请情况" in text
     assert "有问题：四、政府信息公开行政复议、行政诉讼情况" in text
-    late = dl.reminder_text(
-        year=2024, deadline=D(2025, 1, 31), now=dt.datetime(2025, 2, 6, 9, 30, tzinfo=SHANGHAI), tz="Asia/Shanghai",
+    late = texts.reminder_text(
+        year=2024, deadline=D(2025, 1, 31), today=D(2025, 2, 6),
         calendar=cal, done=6, total=6,
     )
     assert "已逾期 6 天（2 个工作日）" in late and "待填" not in late
 
 
 def test_digest_text():
-    text = dl.digest_text(
+    text = texts.digest_text(
         office="某县政务公开办", year=2024, today=D(2025, 1, 27),
         counts=dl.DigestCounts(submitted=1, in_progress=2, not_started=3, overdue=1, failed_deliveries=4,
                                overdue_agencies=("某县卫健委",)),

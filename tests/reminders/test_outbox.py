@@ -290,16 +290,16 @@ async def test_restart_in_the_middle_of_a_sweep_sends_none_twice_and_drops_none(
     start = local(2025, 1, 27, 9, 31)
     with time_machine.travel(start, tick=False):
         plan_at(w.store, start)
-        # the first process claims a batch, starts sending two of them, then dies
-        claimed = repo.claim(w.store.engine, start, 5, "dead-process")
-        for item in claimed[:2]:
-            repo.start_attempt(w.store.engine, item.id)
+        # the first process claims a batch, hands two of them to Telegram, then dies
+        claimed = repo.claim(w.store.engine, start, 5, "dead-process:1")
+        assert repo.mark_sending(w.store.engine, [(i.id, "dead-process:1") for i in claimed[:2]], start) == {
+            i.id for i in claimed[:2]}
         total = len(rows(w.store))
         assert total == 9 and len(claimed) == 5
-        # the restarted process sweeps at once: the claimed rows are left alone, the rest is sent
+        # the restarted process sweeps at once: the claimed rows are left alone (their lease holds)
         s1 = await sweeper_for(w.store).run_once(bot)
-    assert s1.sent == 4
-    with time_machine.travel(start + dt.timedelta(minutes=11), tick=False):
+    assert s1.sent == 4 and s1.recovered == (0, 0)
+    with time_machine.travel(start + dt.timedelta(minutes=11), tick=False):  # the default window: 600 s
         s2 = await sweeper_for(w.store).run_once(bot)
     assert s2.recovered == (3, 2) and s2.sent == 3
     statuses = {r.id: r.status for r in rows(w.store)}
