@@ -75,6 +75,11 @@ class Context:
         for name in ("agency", "infos", "info", "report", "previous", "needs_approval", "reviewers", "principal"):
             self.__dict__.pop(name, None)
 
+    def move_to(self, state: State) -> State:
+        """Work on the agency and year of ``state`` from now on (a step that opens another year)."""
+        self.state = self._resolve(state)
+        return self.state
+
     def refresh(self) -> None:
         """Forget what was read about the report (after a refused write)."""
         self.state = self._resolve(self.state)

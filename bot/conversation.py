@@ -18,6 +18,7 @@ from .interview.screens.check import CheckAllScreen, CheckScreen, SubmitScreen
 from .interview.screens.checkup import AwaitFileScreen, CheckupScreen
 from .interview.screens.export import ExportScreen, SignScreen
 from .interview.screens.hub import HubScreen, StartScreen, YearScreen
+from .interview.screens.preamble import PreambleScreen
 from .interview.screens.question import QuestionScreen
 from .interview.screens.registration import RegKindScreen, RegNameScreen
 from .kit.runtime import Conversation
@@ -32,7 +33,7 @@ class BotCommands(InterviewCommands, CoordinationCommands, Commands):
 def screens() -> list:
     return [
         StartScreen(), HubScreen(), YearScreen(), ExportScreen(), QuestionScreen(), CheckScreen(), CheckAllScreen(),
-        SubmitScreen(), SignScreen(), RegNameScreen(), RegKindScreen(), AwaitFileScreen(), CheckupScreen(), *PROMPT_SCREENS,
+        SubmitScreen(), SignScreen(), PreambleScreen(), RegNameScreen(), RegKindScreen(), AwaitFileScreen(), CheckupScreen(), *PROMPT_SCREENS,
     ]
 
 

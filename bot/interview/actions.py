@@ -45,6 +45,18 @@ class SignToday: ...
 class Template: ...
 
 
+@action("pre")
+class Preamble: ...
+
+
+@action("pre0")
+class NoPreamble: ...
+
+
+@action("pre1")
+class StandardPreamble: ...
+
+
 @action("all")
 class CheckAll: ...
 
@@ -117,6 +129,10 @@ class ConfirmCarry: ...
 
 @action("b0")
 class BlanksAreZero: ...
+
+
+@action("nofee")
+class NoFees: ...
 
 
 @action("draft")

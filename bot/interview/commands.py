@@ -11,7 +11,7 @@ from . import files, status
 from .excel import import_template
 from .screens import registration
 from .screens.checkup import checkup
-from .screens.names import AWAIT_FILE, CHECK, CHECK_ALL, EXPORT, HUB, REG_NAME, START, YEAR
+from .screens.names import AWAIT_FILE, CHECK, CHECK_ALL, EXPORT, HUB, PREAMBLE, REG_NAME, START, YEAR
 from .screens.question import continuation
 
 REPORT_FILES = (".txt", ".html", ".htm", ".docx", ".pdf", ".json")  # published reports the check-up reads
@@ -83,6 +83,10 @@ class InterviewCommands(Commands):
     @on(A.Preview)
     def preview_button(self, ctx, act) -> Step:
         return Step(ctx.state, notes=files.preview(ctx, ctx.report), show=False)
+
+    @on(A.Preamble)
+    def preamble_button(self, ctx, act) -> Step:
+        return Step(ctx.state.goto(PREAMBLE))
 
     @on(A.ExportMenu)
     def export_button(self, ctx, act) -> Step:

@@ -11,7 +11,6 @@ KIND_HINT = {
     "other": "按本地规定",
 }
 SOURCE = {"chat": "对话", "excel": "Excel表格", "import": "导入", "console": "终端"}
-REPORT_STATUS = {None: "未开始", "draft": "填报中", "awaiting_approval": "待审核", "submitted": "已提交"}
 
 COMMANDS_EXTRA = [
     ("agency", "选择要填报或审核的机关"),

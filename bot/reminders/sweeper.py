@@ -46,7 +46,10 @@ from .texts import message_text
 log = logging.getLogger(__name__)
 
 def keyboard(item: repo.OutboxItem) -> InlineKeyboardMarkup | None:
-    """The buttons of a row (bot/reminders/actions.py): continue or review; snooze and mute."""
+    """The buttons of a row (bot/reminders/actions.py): continue or review; snooze and mute. A
+    notice (someone tried to register the agency) has none."""
+    if item.payload.get("type") == repo.REGISTRATION_ATTEMPT_PAYLOAD:
+        return None
     approval = item.payload.get("type") == repo.APPROVAL_PAYLOAD
     return markup(reminder_buttons(item.id, item.payload, repo.for_reviewer(item.payload), approval))
 

@@ -40,10 +40,10 @@ def _env():
     )
 
 
-def render(name: str, **context: Any) -> str:
+def render(template: str, **context: Any) -> str:
     """templates/messages/reminders/<name>.j2 with the button names it quotes."""
     buttons = {"review_button": R.REVIEW_BUTTON, "approve_button": CM.BTN_APPROVE, "return_button": CM.BTN_RETURN}
-    return _env().get_template(f"{name}.j2").render(**buttons, **context).strip()
+    return _env().get_template(f"{template}.j2").render(**buttons, **context).strip()
 
 
 def day_text(day: dt.date) -> str:
@@ -90,6 +90,9 @@ def message_text(item: repo.OutboxItem, now: dt.datetime, params: dl.SchedulePar
     today = now.astimezone(params.tz).date()
     if p.get("type") == repo.APPROVAL_PAYLOAD:
         return approval_text(year=p["year"], agency=p.get("agency", ""), by=p.get("by", ""))
+    if p.get("type") == repo.REGISTRATION_ATTEMPT_PAYLOAD:
+        return render("registration_attempt", agency=p.get("agency", ""), name=p.get("name", ""),
+                      telegram_id=p.get("telegram_id", ""))
     if p.get("type") == repo.DIGEST_PAYLOAD:
         c = p["counts"]
         counts = repo.DigestCounts(

@@ -99,6 +99,7 @@ from .delivery import (
     unknown_values,
 )
 from .listing import failed_deliveries, get_item, items
+from .notices import REGISTRATION_ATTEMPT_PAYLOAD, notify_registration_attempt
 from .planning import plan
 from .preferences import mute, snooze
 
@@ -148,6 +149,8 @@ __all__ = [
     "release",
     "report_facts",
     "request_approval",
+    "notify_registration_attempt",
+    "REGISTRATION_ATTEMPT_PAYLOAD",
     "reschedule",
     "retry_values",
     "sent_values",

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from bot import messages as M
 from bot.interview import questions as Q
-from report import interchange
+from report import interchange, terms
 from report.model import Report
 from report.numbers import format_value
 
@@ -34,16 +34,19 @@ def sample_report(year: int | None = None, agency: str = AGENCY) -> Report:
     src = interchange.loads((FIXTURES / "2020-shuicheng.json").read_text(encoding="utf-8"))
     rep = Report.new(agency, year)
     rep.narratives = dict(src.narratives)
-    for key in rep.format.input_keys:
+    for key in rep.format.input_keys + rep.format.fact_keys:  # no fee collected either
         rep.values[key] = Decimal(0) if rep.format.cells[key].type == "decimal" else 0
     return rep
 
 
 def busy_report(year: int | None = None, agency: str = AGENCY) -> Report:
-    """A report with non-zero figures in every table (tests/fixtures/2023-busy.json, moved to ``year``)."""
+    """A report with non-zero figures in every table (tests/fixtures/2023-busy.json, moved to ``year``);
+    no 信息处理费 collected (as its 六 says), which the interview asks before 六's text."""
     src = interchange.loads((FIXTURES / "2023-busy.json").read_text(encoding="utf-8")).without_derived()
-    year = year or default_year()
-    return src.copy(year=year, agency=agency)
+    rep = src.copy(year=year or default_year(), agency=agency)
+    for key in rep.format.fact_keys:
+        rep.values[key] = Decimal(0) if rep.format.cells[key].type == "decimal" else 0
+    return rep
 
 
 def row_text(rep: Report, q: Q.Question) -> str:
@@ -101,12 +104,13 @@ async def sample_report_fast(chat, rep: Report) -> bytes:
     one message, 二 through its all-zero gate, 三 and 四 through theirs, 六 by 采用草稿)."""
     await chat.command("/start")
     await chat.send(rep.agency)
-    await chat.press(M.AGENCY_KINDS["department"])
+    await chat.press(terms.agency_kind("department"))
     await chat.send(narrative_in_one_message(rep))
     await chat.press(M.BTN_ALL_ZERO)
     await chat.press(M.BTN_NO, exact=True)  # 三: no applications
     await chat.press(M.BTN_NO, exact=True)  # 四: no reviews or lawsuits
     await answer_narrative(chat, rep.narratives["n5"])
+    await chat.press(M.BTN_NO_FEES)  # 六: 本年度未收取信息处理费
     await chat.press(M.BTN_USE_DRAFT)  # every question answered: 检查全部
     await chat.press(M.BTN_EXPORT_WORD, exact=True)
     await chat.press(M.BTN_SIGN_TODAY)  # the 成文日期 of the final file

@@ -89,7 +89,8 @@ def test_sample_is_checked_imported_and_carried_into_next_year(store):
 
     # 2021: the 上年结转 row offers 2020's 结转下年度继续办理
     chat.cmd("report")
-    chat.send("2021")
+    chat.send("2021")  # a fresh report: its first question
+    chat.cmd("menu")
     chat.press("三、")
     chat.press("是")
     chat.send("1 0 0 0 0 0")

@@ -213,7 +213,8 @@ def test_all_zero_gate_2019_asks_no_unit_and_no_means_row_by_row(store):
     chat = Chat(make_service(store))
     register(chat)
     chat.cmd("report")
-    chat.send("2020")
+    chat.send("2020")  # a fresh report: its first question
+    chat.cmd("menu")
     chat.press("二、")
     chat.press(M.BTN_FILL_EACH)
     assert "“规章”" in chat.text  # the first row
@@ -247,6 +248,7 @@ def test_continue_walks_the_report_and_ends_on_the_whole_check(store):
     chat.press("否")
     chat.send("存在的问题。")
     chat.press("下一题")
+    chat.press(M.BTN_NO_FEES)  # 六 asks the 信息处理费 first
     chat.press(M.BTN_USE_DRAFT)  # one press: saved, and everything is answered
     assert "【检查全部】没有发现问题" in chat.text
     assert {"提交", "导出", "主页"} <= set(chat.buttons())
@@ -267,6 +269,7 @@ def test_a_skipped_part_is_not_asked_again_by_the_walk(store):
     chat.press("否")
     chat.send("存在的问题。")
     chat.press("下一题")
+    chat.press(M.BTN_NO_FEES)  # 六 asks the 信息处理费 first
     chat.press(M.BTN_USE_DRAFT)
     assert "【检查全部】" in chat.text  # not back to the skipped （五）
     assert "（五）监督保障：尚未填写" in chat.text

@@ -59,7 +59,8 @@ def fill_zero_report(chat: Chat) -> None:
     assert "“五、存在的主要问题及改进情况”" in chat.text
     chat.send("存在的问题是……改进措施是……")
     chat.press(M.BTN_NEXT)
-    assert "六、其他需要报告的事项" in chat.text
+    assert "六、其他需要报告的事项" in chat.text and "“信息处理费”" in chat.text
+    chat.press(M.BTN_NO_FEES)
     chat.press("采用草稿")
     assert "【检查全部】" in chat.text
 
@@ -71,7 +72,7 @@ def test_short_report_from_start_to_submission(store):
     rep, _, info = current_report(store, chat)
     assert info.status == "draft"
     assert all(rep.values[k] == 0 for k in rep.format.input_keys)
-    assert rep.narratives["n6"] == "无其他需要报告的事项。"  # the draft states nothing the figures don't
+    assert rep.narratives["n6"] == "本年度未收取信息处理费。无其他需要报告的事项。"  # the fees, nothing else
     assert rep.narratives["n5"] == "存在的问题是……改进措施是……"
     chat.press("提交")
     assert M.SUBMITTED in chat.text
@@ -355,7 +356,8 @@ def test_2019_format_signed_change_and_unit(store):
     register(chat)
     chat.cmd("report")
     chat.send("2020")
-    assert "2020年度" in chat.text
+    assert M.year_opened(2020, "2019") in chat.text and "第 1/5 题 · 2020年度报告" in chat.text
+    chat.cmd("menu")
     chat.press("二、")
     assert "规范性文件、行政许可、其他对外管理服务事项" in chat.text  # the rows listed by the 2019 gate
     chat.send("1 1 5")

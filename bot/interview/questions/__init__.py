@@ -14,6 +14,7 @@ from .catalog import (
     row_totals,
     section_questions,
 )
+from .facts import FactsQuestion
 from .gate import GateQuestion
 from .narrative import NarrativeQuestion
 from .row import RowQuestion
@@ -22,7 +23,7 @@ from .unit import UnitQuestion
 NARRATIVE, ROW, UNIT, GATE = NarrativeQuestion.kind, RowQuestion.kind, UnitQuestion.kind, GateQuestion.kind
 
 __all__ = [
-    "GATE", "NARRATIVE", "ROW", "UNIT", "GateQuestion", "NarrativeQuestion", "Question", "RowQuestion",
+    "GATE", "NARRATIVE", "ROW", "UNIT", "FactsQuestion", "GateQuestion", "NarrativeQuestion", "Question", "RowQuestion",
     "UnitQuestion", "all_questions", "editable", "find", "first_open", "index_of", "input_columns",
     "next_unanswered", "previous", "row_labels", "row_question", "row_totals", "section_questions",
 ]

@@ -8,6 +8,7 @@ from report.formats import Column, Format, Table
 from report.model import Report
 
 from .base import Question, input_columns
+from .facts import FactsQuestion
 from .gate import GateQuestion
 from .narrative import NarrativeQuestion
 from .row import RowQuestion
@@ -42,8 +43,12 @@ def _table_questions(fmt: Format, section_id: str, table: Table) -> list[Questio
 def section_questions(fmt: Format, section_id: str) -> tuple[Question, ...]:
     section = fmt.section(section_id)
     if section.kind == "narrative":
-        return tuple(NarrativeQuestion(id=f"n:{p.key}", section_id=section_id, part=p, optional=True)
-                     for p in section.parts)
+        # the figures asked outside the tables (2021 六: 信息处理费) first, so the text's draft states them
+        facts = [FactsQuestion(id=f"f:{t.id}:{row.id}", section_id=section_id, table=t, row=row,
+                               columns=t.columns, cells=tuple(t.key(row.id, c.id) for c in t.columns))
+                 for t in section.facts for row in t.rows]
+        return (*facts, *(NarrativeQuestion(id=f"n:{p.key}", section_id=section_id, part=p, optional=True)
+                          for p in section.parts))
     out: list[Question] = []
     for table in section.tables:
         out += _table_questions(fmt, section_id, table)

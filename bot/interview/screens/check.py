@@ -28,24 +28,29 @@ def section_lines(report: Report, section_id: str, eff: dict[str, Value]) -> lis
     """Every value of the section, compact: one line per narrative part or table row."""
     section = report.format.section(section_id)
     if section.kind == "narrative":
-        return [M.check_part_line(p.label, (report.narratives.get(p.key) or "").strip()) for p in section.parts]
+        lines = [line for t in section.facts for line in table_lines(report, t, eff)]  # 六: 信息处理费
+        return lines + [M.check_part_line(p.label, (report.narratives.get(p.key) or "").strip())
+                        for p in section.parts]
+    return [line for table in section.tables for line in table_lines(report, table, eff)]
+
+
+def table_lines(report: Report, table, eff: dict[str, Value]) -> list[str]:
     lines: list[str] = []
-    for table in section.tables:
-        if table.caption:
-            lines.append(M.check_caption(table.caption))
-        wide = len(table.columns) > 4
+    if table.caption:
+        lines.append(M.check_caption(table.caption))
+    wide = len(table.columns) > 4
+    if wide:
+        lines.append(M.check_columns(" ".join(c.short or c.label for c in table.columns)))
+    for row in table.rows:
+        keys = [table.key(row.id, c.id) for c in table.columns]
+        cells = [format_value(eff[k]) if eff.get(k) is not None else "—" for k in keys]
         if wide:
-            lines.append(M.check_columns(" ".join(c.short or c.label for c in table.columns)))
-        for row in table.rows:
-            keys = [table.key(row.id, c.id) for c in table.columns]
-            cells = [format_value(eff[k]) if eff.get(k) is not None else "—" for k in keys]
-            if wide:
-                body = " ".join(cells)
-            else:
-                body = M.CHECK_PAIR_SEP.join(
-                    M.check_pair(c.label, text, report.units.get(k))
-                    for c, k, text in zip(table.columns, keys, cells, strict=True))
-            lines.append(M.check_row_line(row.short or row.label, body))
+            body = " ".join(cells)
+        else:
+            body = M.CHECK_PAIR_SEP.join(
+                M.check_pair(c.short or c.label, text, report.units.get(k))
+                for c, k, text in zip(table.columns, keys, cells, strict=True))
+        lines.append(M.check_row_line(row.short or row.label, body))
     return lines
 
 

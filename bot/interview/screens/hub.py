@@ -75,7 +75,8 @@ class HubScreen(Screen):
         lines += [M.hub_section_line(s.title, statuses[s.id]) for s in fmt.sections]
         lines.append(M.hub_progress(done, len(fmt.sections)))
         rows = [(ctx.button(s.title, A.EnterSection(s.id)),) for s in fmt.sections]
-        rows.append((ctx.button(M.BTN_CHECK_ALL, A.CheckAll()), ctx.button(M.BTN_PREVIEW, A.Preview())))
+        rows.append((ctx.button(M.BTN_CHECK_ALL, A.CheckAll()), ctx.button(M.BTN_PREVIEW, A.Preview()),
+                     ctx.button(M.BTN_PREAMBLE, A.Preamble())))
         last = [ctx.button(M.BTN_EXPORT, A.ExportMenu())]
         if ctx.role == "officer":
             if ctx.status == SUBMITTED:
@@ -118,7 +119,11 @@ class YearScreen(Screen):
     def open(ctx, year: int) -> Step:
         if year not in formats.report_years(ctx.today):
             return Step(ctx.state, prefix=M.year_invalid(ctx.today.year))
-        return Step(ctx.state.goto(HUB, year=year))
+        state = ctx.move_to(ctx.state.goto(HUB, year=year))
+        if ctx.can_write and not (ctx.report.values or ctx.report.narratives):  # a fresh report: straight to its first question
+            step = nav.continue_walk(ctx, state.replace(q=None))
+            return Step(step.state, prefix=M.year_opened(year, ctx.report.format.id))
+        return Step(state)
 
 
 def _section_exists(ctx, section_id: str) -> bool:

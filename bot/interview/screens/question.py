@@ -75,7 +75,7 @@ class QuestionScreen(Screen):
             state = state.replace(skp=tuple(sorted(set(state.skp) | {q.id}))[-60:])
         return nav.after_answer(ctx, state, q)
 
-    @on(A.Yes, A.No, A.ChooseUnit, A.ConfirmCarry, A.BlanksAreZero, A.UseDraft, A.Append, A.Replace, A.DropPending,
+    @on(A.Yes, A.No, A.ChooseUnit, A.ConfirmCarry, A.BlanksAreZero, A.NoFees, A.UseDraft, A.Append, A.Replace, A.DropPending,
         A.MoveHere)
     def own_button(self, ctx, act) -> Step | None:
         q = current(ctx)

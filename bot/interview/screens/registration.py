@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from report import formats, terms
+from storage import reminders as repo
 from storage.errors import AlreadyExists
 
 from ... import messages as M
@@ -37,6 +38,14 @@ def unregistered_text(ctx, text: str) -> Step:
     return Step(ctx.state.goto(REG_NAME))
 
 
+def refuse_existing(ctx, agency_id: int, name: str) -> Step:
+    """Registering an agency that exists grants nothing: the person is told whom to ask, and the
+    agency's members are told of the attempt (once per person; storage/reminders/notices.py)."""
+    repo.notify_registration_attempt(ctx.store.engine, agency_id, ctx.user.display_name, ctx.user.telegram_id,
+                                     ctx.now)
+    return Step(ctx.state.goto(REG_NAME), prefix=M.agency_exists(name))
+
+
 class RegNameScreen(Screen):
     name: ClassVar[str] = REG_NAME
 
@@ -49,8 +58,9 @@ class RegNameScreen(Screen):
         name = text.strip()
         if not (2 <= len(name) <= 60) or "\n" in name:
             return Step(ctx.state, prefix=M.REG_NAME_INVALID)
-        if ctx.store.find_agency(name) is not None:
-            return Step(ctx.state, prefix=M.agency_exists(name))
+        existing = ctx.store.find_agency(name)
+        if existing is not None:
+            return refuse_existing(ctx, existing.id, name)
         return Step(ctx.state.goto(REG_KIND, reg_name=name))
 
 
@@ -61,7 +71,8 @@ class RegKindScreen(Screen):
         if ctx.agency_id is not None or not ctx.state.reg_name:
             return not_a_member(ctx)
         rows = tuple((ctx.button(label, A.RegisterKind(kind)),) for kind, label in terms.AGENCY_KINDS.items())
-        return [Reply(M.reg_ask_kind(ctx.state.reg_name), buttons=rows)]
+        rem = ctx.settings.reminders
+        return [Reply(M.reg_ask_kind(ctx.state.reg_name, rem.township_deadline, rem.other_deadline), buttons=rows)]
 
     def text(self, ctx, text: str) -> Step:
         return Step(ctx.state, prefix=M.REG_KIND_USE_BUTTONS)
@@ -74,7 +85,8 @@ class RegKindScreen(Screen):
         try:
             agency = ctx.store.create_agency(name, act.kind)
         except AlreadyExists:
-            return Step(ctx.state.goto(REG_NAME), prefix=M.agency_exists(name))
+            found = ctx.store.find_agency(name)
+            return refuse_existing(ctx, found.id, name) if found is not None else None
         ctx.store.add_membership(ctx.user.id, "officer", agency_id=agency.id)
         # a new officer is walked through the report from its first question
         fmt = formats.for_year(ctx.state.year or default_year(ctx.today))
