@@ -42,10 +42,15 @@ sys.path.insert(0, str(ROOT / "tests" / "bot"))
 from harness import ChatClient, RecordingRequest  # noqa: E402
 from scenarios import (  # noqa: E402
     busy_report,
+    county_report,
     full_interview,
+    past_year_sample,
+    pasted_tables,
     sample_report,
     sample_report_fast,
+    shared_sample,
     short_report_via_template,
+    typed_row_by_row,
 )
 from telegram import Update  # noqa: E402
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters  # noqa: E402
@@ -179,18 +184,22 @@ async def run_echo(count: int) -> dict[str, float]:
 
 
 async def count_messages(url: str) -> dict[str, int]:
+    """Issue 14's measure: the officer's actions from /start to the Word file (tests/bot/scenarios.py;
+    tests/bot/test_action_counts.py asserts the targets), and the older conversations for comparison."""
     settings = Settings(token="123:ABC", database_url=url)
     out = {}
-    # A new officer (open registration) using the fast paths, /start to the received .docx.
     chat = ChatClient(url, settings.model_copy(update={"open_registration": True}), user_id=5999)
     await chat.start()
     await sample_report_fast(chat, sample_report(agency=f"{AGENCY}-fast"))
-    out["sample report, new officer, fast paths (一 in one message, all-zero gates, 六 draft)"] = chat.user_messages
+    out["zero report (2021 format), new officer registering, fast paths"] = chat.user_messages
     await chat.stop()
     for name, make, script in (
-        ("sample report, Excel template + narratives", sample_report, short_report_via_template),
-        ("sample report, question by question", sample_report, full_interview),
-        ("busy report, question by question", busy_report, full_interview),
+        ("shared 2020 sample, a past year (target ≤ 12)", lambda agency: shared_sample().copy(agency=agency),
+         past_year_sample),
+        ("busy county department, typed row by row (target ≤ 30)", county_report, typed_row_by_row),
+        ("busy county department, the three published tables pasted (target ≤ 15)", county_report, pasted_tables),
+        ("busy county department, Excel template + narratives", county_report, short_report_via_template),
+        ("busy county department, every question in turn", county_report, full_interview),
     ):
         uid = 6000 + len(out)
         chat = ChatClient(url, settings, user_id=uid)
@@ -304,7 +313,7 @@ def main() -> int:
     print(f"Peak resident memory of the process: {peak_mb:.0f} MB")
     print(f"Load average at the end: {os.getloadavg()[0]:.1f}")
     print()
-    print("| conversation | user messages |")
+    print("| conversation | officer actions |")
     print("|---|---:|")
     for name, n in counts.items():
         print(f"| {name} | {n} |")

@@ -1,5 +1,6 @@
-"""Answers saved per second by one writer, as the bot saves them: Store.save_answers with one cell
-per call, the expected version, the interview position and the update id, in one transaction each.
+"""Answers saved per second by one writer, as the bot saves them: in one transaction (the unit of
+work of an update, Store.transaction()) the update id claimed, Store.save_answers with one cell and
+the expected version, and the user's position stored.
 
     .venv/bin/python bench/bench_storage.py [-n 2000] [--postgres postgresql://postgres@127.0.0.1:5432/postgres]
 
@@ -10,6 +11,7 @@ and dropped afterwards. Results go to docs/benchmarks.md ("## Storage: answers s
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import platform
 import sys
@@ -38,15 +40,11 @@ def run(url: str, n: int) -> tuple[float, float]:
         start, cpu_start = time.perf_counter(), time.process_time()
         for i in range(n):
             key = keys[i % len(keys)]
-            version = store.save_answers(
-                report.id,
-                user_id=user.id,
-                source="chat",
-                values={key: i},
-                expected_version=version,
-                position={"report_id": report.id, "key": key, "step": i},
-                update_id=10_000 + i,
-            )
+            with store.transaction():
+                store.claim_update(10_000 + i, now=dt.datetime.now(dt.UTC))
+                version = store.save_answers(report.id, user_id=user.id, source="chat", values={key: i},
+                                             expected_version=version)
+                store.set_position(user.id, {"screen": "q", "q": key, "tok": i})
         elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
         assert version == 1 + n
         return n / elapsed, n / cpu

@@ -18,11 +18,16 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .db import session_scope
-from .models import InterviewPosition, ProcessedUpdate, utcnow
+from .infos import UserInfo
+from .models import InterviewPosition, ProcessedUpdate, User, utcnow
 
 _POSITION = InterviewPosition.__table__
 _PROCESSED = ProcessedUpdate.__table__
 _STATE = select(_POSITION.c.state).where(_POSITION.c.user_id == bindparam("user_id"))
+_USER = User.__table__
+_USER_AND_STATE = (select(_USER.c.id, _USER.c.display_name, _USER.c.muted_until, _POSITION.c.state)
+                   .outerjoin(_POSITION, _POSITION.c.user_id == _USER.c.id)
+                   .where(_USER.c.telegram_id == bindparam("tg")))
 _BUILT: dict[str, tuple] = {}
 
 
@@ -52,19 +57,32 @@ def _int_or_none(value) -> int | None:
         return None
 
 
+def _position(text: str | None) -> dict | None:
+    if text is None:
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
 class PositionStore:
     engine = None  # set by Store
 
     def get_position(self, user_id: int) -> dict | None:
         with session_scope(self.engine) as s:
-            text = s.connection().execute(_STATE, {"user_id": user_id}).scalar()
-            if text is None:
-                return None
-            try:
-                data = json.loads(text)
-            except ValueError:
-                return None
-            return data if isinstance(data, dict) else None
+            return _position(s.connection().execute(_STATE, {"user_id": user_id}).scalar())
+
+    def user_and_position(self, telegram_id: int, display_name: str = "") -> tuple[UserInfo, dict | None]:
+        """The user (created if new, the display name kept current: get_or_create_user) and where
+        they stand — one statement for a known user."""
+        with session_scope(self.engine) as s:
+            found = s.connection().execute(_USER_AND_STATE, {"tg": telegram_id}).first()
+        if found is None or (display_name and found.display_name != display_name):
+            user = self.get_or_create_user(telegram_id, display_name)
+            return user, self.get_position(user.id)
+        return UserInfo(found.id, telegram_id, found.display_name, found.muted_until), _position(found.state)
 
     def set_position(self, user_id: int, position: dict | None) -> None:
         """Store (None: clear) where the user stands (a JSON-able dict)."""

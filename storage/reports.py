@@ -10,6 +10,8 @@ version. Nothing changed: nothing written. The stored report of a version is rea
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
 
@@ -56,12 +58,15 @@ _CELLS_OF = select(_CELL.c.report_id, _CELL.c.key, _CELL.c.kind, _CELL.c.int_val
 _TEXTS_OF = select(_TEXT.c.report_id, _TEXT.c.key, _TEXT.c.text).where(
     _TEXT.c.report_id.in_(bindparam("ids", expanding=True)))
 _CHUNK = 500  # ids per IN (...) list
-_OF_YEARS = select(*_ROW).where(_REPORT.c.agency_id == bindparam("agency_id"),
-                                _REPORT.c.year.in_(bindparam("years", expanding=True)))
+_OF_YEARS = (select(*_ROW, _AGENCY.c.name.label("agency")).join(_AGENCY, _AGENCY.c.id == _REPORT.c.agency_id)
+             .where(_REPORT.c.agency_id == bindparam("agency_id"),
+                    _REPORT.c.year.in_(bindparam("years", expanding=True))))
 _CELLS = select(_CELL.c.key, _CELL.c.kind, _CELL.c.int_value, _CELL.c.decimal_text, _CELL.c.unit).where(
     _CELL.c.report_id == bindparam("report_id"))
 _TEXTS = select(_TEXT.c.key, _TEXT.c.text).where(_TEXT.c.report_id == bindparam("report_id"))
-_BUMP = update(_REPORT).where(_REPORT.c.id == bindparam("report_id")).values(
+# the version moves on only from the version the change was worked out against (the optimistic
+# lock, and on PostgreSQL the row lock until commit)
+_BUMP = update(_REPORT).where(_REPORT.c.id == bindparam("report_id"), _REPORT.c.version == bindparam("expected")).values(
     version=bindparam("version"), updated_at=bindparam("now"), status=bindparam("status"),
     format_id=bindparam("format_id"))
 _AUDIT = insert(AuditEvent.__table__)
@@ -120,7 +125,7 @@ class ReportStore:
         """The agency's stored reports of these years (one statement)."""
         with session_scope(self.engine) as s:
             rows = s.connection().execute(_OF_YEARS, {"agency_id": agency_id, "years": list(years)})
-            return {r.year: _info(r) for r in rows}
+            return {r.year: _info(_seen(s, r)) for r in rows}
 
     def reports_of_agency(self, agency_id: int) -> list[ReportInfo]:
         with session_scope(self.engine) as s:
@@ -297,6 +302,13 @@ class ReportStore:
                 text_rows.append({"report_id": r.id, "key": key, "text": text})
         if not events and format_id in (None, r.format_id):
             return r.version
+        after = stored.with_answers({k: values[k] for k in values}, {k: v for k, v in narratives.items()
+                                                                    if k not in V.META_KEYS}, dict(units))
+        after.format = formats.for_year(r.year, format_id or r.format_id)
+        after.preamble = narratives[V.PREAMBLE_KEY] if V.PREAMBLE_KEY in narratives else stored.preamble
+        after.signature = (V.signature_of(narratives[V.SIGNATURE_KEY]) if V.SIGNATURE_KEY in narratives
+                           else stored.signature)
+        version = self._bump(s, r, after, format_id=format_id or r.format_id)
         conn = s.connection()
         upsert_cells, upsert_texts = _upserts(conn.dialect.name)
         if cell_rows:
@@ -308,22 +320,21 @@ class ReportStore:
         if texts_gone:
             conn.execute(_DELETE_TEXTS, {"report_id": r.id, "keys": texts_gone})
         _audit_rows(s, events)
-        after = stored.with_answers({k: values[k] for k in values}, {k: v for k, v in narratives.items()
-                                                                    if k not in V.META_KEYS}, dict(units))
-        after.format = formats.for_year(r.year, format_id or r.format_id)
-        after.preamble = narratives[V.PREAMBLE_KEY] if V.PREAMBLE_KEY in narratives else stored.preamble
-        after.signature = (V.signature_of(narratives[V.SIGNATURE_KEY]) if V.SIGNATURE_KEY in narratives
-                           else stored.signature)
-        return self._bump(s, r, after, format_id=format_id or r.format_id)
+        return version
 
     def _bump(self, s, r, after: Report, **changes) -> int:
-        """version += 1 (the row is locked: FOR UPDATE on PostgreSQL, the write transaction on
-        SQLite), with ``changes`` to the row; the report of the new version is remembered once
-        committed."""
+        """version += 1 from the version ``r`` was read at (StaleWrite if it moved since; the row
+        stays locked until commit), with ``changes`` to the row; the report of the new version is
+        remembered once committed."""
         version = r.version + 1
-        s.connection().execute(_BUMP, {"report_id": r.id, "version": version, "now": utcnow(),
-                                       "status": changes.get("status", r.status),
-                                       "format_id": changes.get("format_id", r.format_id)})
+        now = utcnow()
+        status, format_id = changes.get("status", r.status), changes.get("format_id", r.format_id)
+        done = s.connection().execute(_BUMP, {"report_id": r.id, "expected": r.version, "version": version,
+                                              "now": now, "status": status, "format_id": format_id})
+        if done.rowcount != 1:
+            s.info.get(_ROWS, {}).pop(r.id, None)
+            raise StaleWrite(r.id, r.version, None)
+        _seen(s, dataclasses.replace(r, version=version, updated_at=now, status=status, format_id=format_id))
         self.reports.remember(s, (r.id, version, r.created_at), after)
         return version
 
@@ -338,12 +349,42 @@ def _check_source(source: str) -> None:
         raise InvalidData(f"unknown audit source {source!r}")
 
 
+_ROWS = "report_rows"  # Session.info: the report rows this unit of work has read, by id
+
+
+@dataclasses.dataclass(frozen=True)
+class _RowRead:
+    """A report row as read, with its agency's name."""
+
+    id: int
+    agency_id: int
+    year: int
+    format_id: str
+    status: str
+    version: int
+    updated_at: dt.datetime
+    created_at: dt.datetime
+    agency: str
+
+
+def _seen(s, r) -> _RowRead:
+    """Remember a report row read (or written) in this unit of work: reading it again in the same
+    transaction costs no statement; a change is still checked against its version (:meth:`_bump`)."""
+    row = r if isinstance(r, _RowRead) else _RowRead(*r)
+    s.info.setdefault(_ROWS, {})[row.id] = row
+    return row
+
+
 def _row(s, report_id: int, *, lock: bool = False):
-    """The report row with its agency's name (``agency``); locked for writing when ``lock``."""
+    """The report row with its agency's name (``agency``): as this unit of work read it, else read
+    now (locked for writing when ``lock``)."""
+    found = s.info.get(_ROWS, {}).get(report_id)
+    if found is not None:
+        return found
     r = s.connection().execute(_BY_ID_LOCKED if lock else _BY_ID, {"report_id": report_id}).first()
     if r is None:
         raise NotFound("report", report_id)
-    return r
+    return _seen(s, r)
 
 
 def _info(r) -> ReportInfo:

@@ -8,6 +8,7 @@ from ..kit.io import Document, Reply
 from ..kit.screen import Commands, Step, command, on
 from . import actions as A
 from . import files, status
+from . import navigation as nav
 from .excel import import_template
 from .screens import registration
 from .screens.checkup import checkup
@@ -28,7 +29,9 @@ class InterviewCommands(Commands):
             if ctx.settings.open_registration:
                 return Step(state.goto(REG_NAME), notes=[Reply(M.WELCOME_NEW)])
             return Step(state.goto(START))
-        return Step(state.replace(screen=START, fails=0))  # keeps the question to continue with
+        # a member goes on where they were (the question they were on, else the first unanswered one)
+        step = nav.continue_walk(ctx, state.replace(fails=0))
+        return Step(step.state, prefix=M.welcome(ctx.agency_name, ctx.report.year))
 
     @command("help")
     def help(self, ctx, arg: str) -> Step:

@@ -192,3 +192,52 @@ def _check_totals(report: Report, out: Paste, derived_given: list) -> None:
     if out.problems:
         out.values.clear()
         out.blanks.clear()
+
+
+def read_section_paste(report: Report, section, table, text: str) -> Paste:
+    """A paste on a question of ``table`` in a section of several tables (二 as published: its four
+    blocks in one paste). Labelled lines go to the table whose row they name, and each table named
+    is read whole (:func:`read_paste`); unlabelled lines are the section's input rows in order when
+    there are as many, else ``table``'s."""
+    tables = [t for t in section.tables if any(input_columns(report.format, t, r) for r in t.rows)]
+    if len(tables) < 2 or _one_row(report, table, text) is not None:
+        return read_paste(report, table, text)
+    lines = [ln for ln in text.splitlines() if ln.strip() and any(_cells(ln)[1])]
+    labelled = [ln for ln in lines if _cells(ln)[0]]
+    if not labelled:
+        rows = [(t, r) for t in tables for r in t.rows if input_columns(report.format, t, r)]
+        if len(lines) != len(rows):
+            return read_paste(report, table, text)
+        by_table: dict[str, list[str]] = {}
+        for (t, _), line in zip(rows, lines, strict=True):
+            by_table.setdefault(t.id, []).append(line)
+    else:
+        by_table = {}
+        for line in lines:
+            owner = _owner(tables, _norm_label(_cells(line)[0]))
+            if owner is None:
+                return read_paste(report, table, text)  # names a row of no table here: say which
+            by_table.setdefault(owner.id, []).append(line)
+    out = Paste()
+    for t in tables:
+        if t.id in by_table:
+            part = read_paste(report, t, "\n".join(by_table[t.id]))
+            out.values.update(part.values)
+            out.blanks += part.blanks
+            out.problems += part.problems
+    if out.problems:
+        out.values.clear()
+        out.blanks.clear()
+    return out
+
+
+def _owner(tables, norm: str):
+    """The table with a row named in ``norm`` (the longest match), or None."""
+    best = None
+    for t in tables:
+        for r in t.rows:
+            name = _norm_label(r.label)
+            if name and (name in norm or norm.endswith(_norm_label(r.short or r.label))):
+                if best is None or len(name) > best[1]:
+                    best = (t, len(name))
+    return best[0] if best else None

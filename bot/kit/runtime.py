@@ -75,8 +75,8 @@ class Conversation:
         store = self.store
         with store.transaction():
             redelivered = update_id is not None and not store.claim_update(update_id, now=self.clock())
-            user = store.get_or_create_user(actor.telegram_id, actor.display_name)
-            old = State.load(store.get_position(user.id))
+            user, position = store.user_and_position(actor.telegram_id, actor.display_name)
+            old = State.load(position)
             ctx = self.make_context(self, actor, user, old)
             if redelivered:
                 log.info("update %s dropped: it was handled before (Telegram delivered it again)", update_id)

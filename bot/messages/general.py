@@ -87,7 +87,8 @@ def registered(name: str) -> str:
 
 # ---- start / year ---------------------------------------------------------------------------------------
 def welcome(agency: str, year: int) -> str:
-    return f"您好！这里是政府信息公开工作年度报告填报助手。\n机关：{agency}\n当前报告：{year}年度"
+    return (f"您好！这里是政府信息公开工作年度报告填报助手。\n机关：{agency}\n当前报告：{year}年度"
+            "（换年度：/report；任务清单：/menu）")
 
 
 def continue_label(year: int) -> str:

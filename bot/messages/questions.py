@@ -123,8 +123,17 @@ def ask_zero_gate(section_id: str, section_title: str, rows: list[str]) -> str:
     return text.format(rows=listed, title=section_title) + "\n也可以直接输入第一行的数字，逐项填写。"
 
 
-def ask_subgroup_gate(subgroup: str) -> str:
-    return f"本年度办理结果中，有无“{subgroup}”的申请？"
+def ask_subgroup_gate(subgroup: str, rows: list[str]) -> str:
+    return "\n".join([f"本年度办理结果中，有无“{subgroup}”的申请？", *rows,
+                      "有的话，可以直接回复有数字的项的序号（如 1 3），其余各项记为 0。"])
+
+
+def subgroup_select_invalid(n: int) -> str:
+    return f"请回复 1 到 {n} 之间的序号（如 1 3），或点击“有/无”按钮"
+
+
+def subgroup_selected(rows: list[str], zeros: int) -> str:
+    return f"✅ 其余各项已填为 0（{zeros} 个栏目）。接下来请填写：{'、'.join(rows)}。"
 
 
 def gate_zero_filled(n: int) -> str:

@@ -186,11 +186,10 @@ async def answer_section(chat, rep: Report, section_id: str) -> None:
 
 
 async def full_interview(chat, rep: Report, *, export: str | None = "docx") -> bytes | None:
-    """Every question answered one message at a time: /start and 继续填报 lead to the first question,
+    """Every question answered one message at a time: /start leads to the first question,
     and each completed section leads to the next; then the export."""
     fmt = rep.format
-    await chat.command("/start")
-    await chat.press(M.continue_label(rep.year))
+    await chat.command("/start")  # resumes at the question
     for section in fmt.sections:
         if M.BTN_NEXT_SECTION in chat.buttons():  # a check screen (a section with errors)
             await chat.press(M.BTN_NEXT_SECTION, exact=True)
@@ -202,3 +201,106 @@ async def full_interview(chat, rep: Report, *, export: str | None = "docx") -> b
     await chat.command("/export")
     await chat.press(M.EXPORT_KINDS[export])
     return chat.documents()[-1][1]
+
+
+# -- issue 14's measured conversations: an officer's actions from /start to the Word file ------------
+def shared_sample() -> Report:
+    """The shared sample as published (六盘水 2020, 2019 format: every figure 0; totals computed)."""
+    return interchange.loads((FIXTURES / "2020-shuicheng.json").read_text(encoding="utf-8")).without_derived()
+
+
+def county_report(year: int | None = None, agency: str = AGENCY) -> Report:
+    """A busy county department as such reports are (tests/fixtures/2023-county.json, moved to ``year``):
+    figures in every table, most of 三's refusal rows 0."""
+    src = interchange.loads((FIXTURES / "2023-county.json").read_text(encoding="utf-8")).without_derived()
+    return src.copy(year=year or default_year(), agency=agency)
+
+
+async def finish(chat, rep: Report) -> bytes:
+    """五 typed and closed, 六's 信息处理费 (one press when none) and its draft, the Word file (the
+    成文日期 today). The walk is on 五's question."""
+    await answer_narrative(chat, rep.narratives["n5"])
+    if Q.find(rep.format, "f:s6:fee") is not None:
+        fees = [rep.values[k] for k in rep.format.fact_keys]
+        if all(v == 0 for v in fees):
+            await chat.press(M.BTN_NO_FEES, exact=True)
+        else:
+            await chat.send(" ".join(format_value(v) for v in fees))
+    await chat.press(M.BTN_USE_DRAFT)  # every question answered: 检查全部
+    await chat.press(M.BTN_EXPORT_WORD, exact=True)
+    await chat.press(M.BTN_SIGN_TODAY)
+    name, data = chat.documents()[-1]
+    assert name.endswith(".docx"), name
+    return data
+
+
+async def past_year_sample(chat, rep: Report) -> bytes:
+    """The shared 2020 sample by an officer whose bot opens on this year's report: /start, /report,
+    the year typed (a fresh report opens on its first question), 一 in one message, 二's all-zero
+    gate, 三 否, 四 否, then :func:`finish`."""
+    await chat.command("/start")
+    await chat.command("/report")
+    await chat.send(f"{rep.year}年")
+    await chat.send(narrative_in_one_message(rep))
+    await chat.press(M.BTN_ALL_ZERO)
+    await chat.press(M.BTN_NO, exact=True)  # 三: no applications
+    await chat.press(M.BTN_NO, exact=True)  # 四: no reviews or lawsuits
+    return await finish(chat, rep)
+
+
+async def typed_row_by_row(chat, rep: Report) -> bytes:
+    """Every table row with figures typed in its own message: the first row of a section on its
+    gate, each subgroup of 三 answered with the numbers of its rows that have figures (无 when
+    none), zero rows outside subgroups typed as 0s; 一 in one message; then :func:`finish`."""
+    await chat.command("/start")
+    await chat.send(narrative_in_one_message(rep))
+    for section in rep.format.sections:
+        if section.kind == "narrative":
+            continue
+        qs = Q.section_questions(rep.format, section.id)
+        for q in qs:
+            if q.answered(await_report(chat, rep)):
+                continue
+            if q.kind == Q.GATE and q.subgroup:
+                rows = q.members(rep.format)
+                chosen = [str(i) for i, r in enumerate(rows, start=1) if any(rep.values[k] for k in r.cells)]
+                await chat.send(" ".join(chosen) if chosen else "无")
+            elif q.kind == Q.ROW:
+                await chat.send(row_text(rep, q))  # the first on the section's gate
+    return await finish(chat, rep)
+
+
+def await_report(chat, rep: Report) -> Report:
+    """The officer's report as stored now (which questions the walk will skip)."""
+    agency = chat.store.find_agency(rep.agency)
+    info = chat.store.find_report(agency.id, rep.year)
+    return chat.store.load_report(info.id)[0] if info is not None else Report.new(rep.agency, rep.year)
+
+
+def published_table(rep: Report, section_id: str) -> str:
+    """A section's tables as copied from a published Word file: tab-separated, labels in front,
+    totals included; 四 as its one row of 15 figures under its header lines."""
+    eff = rep.effective()
+    fmt = rep.format
+    lines: list[str] = []
+    for table in fmt.section(section_id).tables:
+        cells = [[format_value(eff[table.key(r.id, c.id)]) for c in table.columns] for r in table.rows]
+        if section_id == "四":
+            lines += ["行政复议\t行政诉讼", "\t".join(c.label for c in table.columns) * 3]
+            lines.append("\t".join(v for row in cells for v in row))
+            continue
+        if table.caption:
+            lines.append(table.caption)
+        lines.append("\t".join(c.label for c in table.columns))
+        lines += ["\t".join([r.label, *row]) for r, row in zip(table.rows, cells, strict=True)]
+    return "\n".join(lines)
+
+
+async def pasted_tables(chat, rep: Report) -> bytes:
+    """The three published tables pasted, each on its section's gate: /start, 一 in one message,
+    二, 三, 四 pasted, then :func:`finish`."""
+    await chat.command("/start")
+    await chat.send(narrative_in_one_message(rep))
+    for section_id in ("二", "三", "四"):
+        await chat.send(published_table(rep, section_id))
+    return await finish(chat, rep)

@@ -122,8 +122,7 @@ async def test_text_arriving_right_after_a_long_one_continues_that_part(chat):
     chat.app.bot_data["conversation"].clock = lambda: clock[0]
     rep = busy_report(2023)
     first, rest = "第一部分" + "很长的文字。" * 700, "这是被拆开的后半段。"
-    await chat.command("/start")
-    await chat.press(M.continue_label(rep.year))
+    await chat.command("/start")  # resumes at the question
     out = await chat.send(first)
     assert out[-1].startswith("✅ 已保存（一）主动公开") and "正在填写“一、总体情况（一）主动公开”" in out[-1]
     clock[0] += dt.timedelta(seconds=1)
@@ -142,8 +141,7 @@ async def test_busy_report_identity_error_shown_and_fixed_through_edit(chat):
     bad = Report(format=rep.format, year=rep.year, agency=rep.agency, narratives=rep.narratives,
                  values=dict(rep.values), units=rep.units)
     bad.values["s3.carried_over.natural"] += 2
-    await chat.command("/start")
-    await chat.press(M.continue_label(rep.year))  # the first question of 一
+    await chat.command("/start")  # resumes at the question
     for section in rep.format.sections:
         if M.BTN_NEXT_SECTION in chat.buttons():  # after the check screen of 三: on to 四
             await chat.press(M.BTN_NEXT_SECTION, exact=True)
@@ -171,8 +169,7 @@ async def test_busy_report_identity_error_shown_and_fixed_through_edit(chat):
 async def test_restart_resumes_at_the_same_question(chat, kind):
     rep = busy_report()
     rows = [q for q in Q.section_questions(rep.format, "二") if q.kind == Q.ROW]
-    await chat.command("/start")
-    await chat.press(M.continue_label(rep.year))
+    await chat.command("/start")  # resumes at the question
     await answer_section(chat, rep, "一")  # then the walk is at the gate of 二
     if kind == "row":  # answer two rows of 二, stop at the third
         await chat.press(M.BTN_FILL_EACH)
@@ -204,8 +201,7 @@ async def test_restart_resumes_at_the_same_question(chat, kind):
         assert M.SECTION_GATES["三"] in chat.last_text()
     else:
         # /start offers to continue, and continuing shows the very question the officer was on
-        await chat.command("/start")
-        await chat.press(M.continue_label(rep.year))
+        await chat.command("/start")  # resumes at the question
         header = next(line for line in before_text.splitlines() if line.startswith("【"))
         assert header in chat.last_text().splitlines()
     # and answering goes on from there
@@ -298,8 +294,7 @@ async def _to_question(chat: ChatClient, rep: Report, kind: str) -> None:
                 continue
             await chat.send(" ".join("1" for _ in q.cells))
         raise AssertionError("no unit question")
-    await chat.command("/start")
-    await chat.press(M.continue_label(rep.year))
+    await chat.command("/start")  # resumes at the question
     section = "四" if kind == "gate" else ("二" if kind == "row" else "三")
     await chat.press(M.BTN_HUB, exact=True)
     await chat.press(rep.format.section(section).title)
@@ -317,8 +312,7 @@ async def _to_question(chat: ChatClient, rep: Report, kind: str) -> None:
 
 async def test_replayed_update_changes_nothing_and_old_buttons_expire(chat):
     rep = busy_report()
-    await chat.command("/start")
-    await chat.press(M.continue_label(rep.year))
+    await chat.command("/start")  # resumes at the question
     await chat.press(M.BTN_HUB, exact=True)
     await chat.press("二、主动公开政府信息情况")
     q = Q.row_question(rep.format, "s2.i1", "rules")
@@ -345,13 +339,12 @@ async def test_replayed_update_changes_nothing_and_old_buttons_expire(chat):
 
 async def test_every_button_press_is_answered(chat):
     rep = busy_report()
-    await chat.command("/start")
-    await chat.press(M.continue_label(rep.year))
+    await chat.command("/start")  # resumes at the question
     await chat.press(M.BTN_HUB, exact=True)
     await chat.press(rep.format.sections[0].title)
     await answer_narrative(chat, "文字")  # and 下一题
     presses = sum(1 for c in chat.request.calls if c.method == "answerCallbackQuery")
-    assert presses == 4
+    assert presses == 3  # 主页, the section, 下一题
 
 
 async def test_an_upload_over_the_limit_is_refused_before_download(migrated_db_url):

@@ -44,8 +44,7 @@ async def test_messages_are_answered_after_update_ids_restart_lower(chat):
 
 
 async def test_a_redelivered_update_changes_nothing_and_is_not_dropped_silently(chat, caplog):
-    await chat.command("/start")
-    await chat.press(M.continue_label(chat_year(chat)))
+    await chat.command("/start")  # resumes at the question
     await chat.send("第一部分的内容。")
     before = stored_narratives(chat)
     with caplog.at_level("INFO"):
@@ -103,7 +102,7 @@ async def test_reminder_buttons_reach_their_handler_in_the_running_bot(chat):
 ])
 async def test_forged_callback_data_expires_without_a_traceback_or_a_report(chat, data):
     await chat.command("/start")
-    _, real = chat.find_button(M.continue_label(chat_year(chat)))
+    _, real = chat.find_button(M.BTN_HUB)  # any button of the screen shown: its token
     tok = real.split(":", 1)[0]
     message = {"message_id": 5, "date": 1, "chat": {"id": OFFICER_ID, "type": "private"}, "text": "x"}
     reports_before = reports_of_agency(chat)
@@ -123,8 +122,7 @@ def reports_of_agency(chat: ChatClient) -> list[tuple[int, int]]:
 async def test_a_refused_input_is_never_echoed_beyond_telegrams_limit(chat):
     """A refused paste echoed its row label back whole: the reply exceeded 4,096 UTF-16 units and
     never arrived."""
-    await chat.command("/start")
-    await chat.press(M.continue_label(chat_year(chat)))
+    await chat.command("/start")  # resumes at the question
     await chat.command("/menu")
     await chat.press("三、收到和处理政府信息公开申请情况")
     huge_label = "𠀀" * 2000  # astral characters: 2 UTF-16 units each (Telegram's limit counts units)
@@ -137,8 +135,7 @@ async def test_a_refused_input_is_never_echoed_beyond_telegrams_limit(chat):
 
 
 async def test_nul_characters_in_a_narrative_are_cleaned_not_a_crash(chat):
-    await chat.command("/start")
-    await chat.press(M.continue_label(chat_year(chat)))
+    await chat.command("/start")  # resumes at the question
     await chat.send("主动公开\x00情况良好。\x07")
     assert chat.errors == []
     texts = [t for t in stored_narratives(chat).values()]
@@ -170,8 +167,7 @@ def docx_bomb(characters: int) -> bytes:
 
 
 async def test_a_docx_bomb_on_a_narrative_question_is_refused_and_nothing_is_stored(chat):
-    await chat.command("/start")
-    await chat.press(M.continue_label(chat_year(chat)))
+    await chat.command("/start")  # resumes at the question
     bomb = docx_bomb(3_000_000)
     assert len(bomb) < 200_000
     await chat.upload("总体情况.docx", bomb)
@@ -183,8 +179,7 @@ async def test_a_docx_bomb_on_a_narrative_question_is_refused_and_nothing_is_sto
 async def test_long_continuation_messages_do_not_grow_the_database_without_bound(chat):
     """200 messages of 4,000 characters to one part: the part is capped with a message, and the
     audit trail keeps excerpts, not two whole copies per save (17.4: 1.0 GB, 318 M characters)."""
-    await chat.command("/start")
-    await chat.press(M.continue_label(chat_year(chat)))
+    await chat.command("/start")  # resumes at the question
     for i in range(200):
         await chat.send(f"第{i}段。" + "内容" * 2000)
     texts = stored_narratives(chat)

@@ -233,15 +233,13 @@ def test_all_zero_gate_2019_asks_no_unit_and_no_means_row_by_row(store):
 def test_continue_walks_the_report_and_ends_on_the_whole_check(store):
     chat = Chat(make_service(store))
     register(chat)
-    chat.cmd("start")
-    chat.press("继续填报")  # the stored question: （一）
+    chat.cmd("start")  # goes on at the stored question: （一）
     assert "“一、总体情况（一）主动公开”" in chat.text
     chat.send(one_message())
     assert M.BTN_TASK_LIST in chat.buttons()
     chat.press(M.BTN_TASK_LIST)
     assert "进度：已完成 1/6" in chat.text
-    chat.cmd("start")
-    chat.press("继续填报")  # no question pending: the first unanswered one, 二's gate
+    chat.cmd("start")  # no question pending: the first unanswered one, 二's gate
     assert "是否都为 0" in chat.text
     chat.press(M.BTN_ALL_ZERO)
     chat.press("否")

@@ -148,3 +148,36 @@ def test_blank_cells_are_shown_back_and_taken_as_zero_with_one_press(store):
     rep = current_report(store, chat)[0]
     assert all(k in rep.values for k in rep.section_input_keys("三"))
     assert rep.values["s3.reject_2.natural"] == 0 and rep.values["s3.reject_2.legal"] == 0
+
+
+def goto_deny_gate(chat: Chat) -> None:
+    goto_s3_rows(chat)
+    for _ in range(4):  # 一、本年新收 … （二）部分公开
+        chat.send("1 0 0 0 0 0")
+    assert "有无“（三）不予公开”的申请" in chat.text and "5.属于三类内部事务信息" in chat.text, chat.text
+
+
+def test_a_subgroup_gate_takes_the_numbers_of_the_rows_that_have_figures(store):
+    chat = Chat(make_service(store))
+    register(chat)
+    goto_deny_gate(chat)
+    chat.send("5、6")
+    assert "其余各项已填为 0" in chat.text and "“5.属于三类内部事务信息”" in chat.text, chat.text
+    rep = current_report(store, chat)[0]
+    zeros = [n for n in (1, 2, 3, 4, 7, 8)]
+    assert all(rep.values[f"s3.deny_{n}.natural"] == 0 for n in zeros)
+    assert "s3.deny_5.natural" not in rep.values and "s3.deny_6.natural" not in rep.values
+    chat.send("2 0 0 0 0 0")
+    assert "“6.属于四类过程性信息”" in chat.text
+    chat.send("1 0 0 0 0 0")
+    assert "有无“（四）无法提供”的申请" in chat.text  # on to the next subgroup
+
+
+@pytest.mark.parametrize("typed", ["0 5", "9", "5 2 0 0 0 0", "属于国家秘密"])
+def test_a_wrong_row_number_is_refused_and_nothing_is_stored(store, typed):
+    chat = Chat(make_service(store))
+    register(chat)
+    goto_deny_gate(chat)
+    chat.send(typed)
+    assert M.subgroup_select_invalid(8) in chat.text and "有无“（三）不予公开”的申请" in chat.text
+    assert "s3.deny_1.natural" not in current_report(store, chat)[0].values

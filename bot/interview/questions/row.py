@@ -72,11 +72,11 @@ class RowQuestion(Question):
         return body, rows, nav
 
     def text(self, ctx, text: str) -> Result:
-        from ..paste import looks_like_table, read_paste, whole_table_line
+        from ..paste import looks_like_table, read_section_paste, whole_table_line
 
         text = text.strip()
         if looks_like_table(text) or whole_table_line(ctx.report, self.table, text):
-            paste = read_paste(ctx.report, self.table, text)
+            paste = read_section_paste(ctx.report, ctx.report.format.section(self.section_id), self.table, text)
             if paste.problems:
                 return Refused(M.paste_refused(paste.problems))
             if paste.blanks:  # shown back; one press takes them as 0
@@ -116,7 +116,9 @@ class RowQuestion(Question):
         return Saved(values=values, prefix=M.row_saved(self.row.short or self.row.label, shown, totals))
 
     def pasted(self, ctx, values: dict) -> Saved:
-        title = self.table.caption or ctx.report.format.section(self.section_id).title
+        whole_section = any(not k.startswith(f"{self.table.id}.") for k in values)
+        title = ctx.report.format.section(self.section_id).title if whole_section or not self.table.caption \
+            else self.table.caption
         return Saved(values=values, prefix=M.paste_applied(title, len(values)))
 
     def blank_names(self, ctx, keys: list[str]) -> list[str]:
