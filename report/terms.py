@@ -56,6 +56,18 @@ SOURCES: dict[str, str] = {
 }
 
 
+# What an entry of a report's history changed, when it is not a cell or a text (report/history.py).
+HISTORY_ITEMS: dict[str, str] = {
+    "status": "报告状态",
+    "format": "报告格式",
+    "comment": "审核意见",
+    "meta.preamble": "开头段落",
+    "meta.signature": "落款",
+}
+HISTORY_UNIT = "{label}（单位）"
+HISTORY_EMPTY = "（空）"
+
+
 def agency_kind(code: str) -> str:
     return AGENCY_KINDS.get(code, code)
 

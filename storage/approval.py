@@ -79,15 +79,24 @@ def _report(store: Store, report_id: int) -> ReportInfo | None:
         return None
 
 
+def _reviewable(store: Store, who: access.Principal, report_id: int, comment: str | None):
+    """(a refusal or None, the report, the cleaned comment): the comment's length and the reviewer's
+    right, checked before approving or returning."""
+    comment = _clean(comment)
+    if comment and len(comment) > MAX_COMMENT:
+        return Outcome(COMMENT_TOO_LONG), None, comment
+    info = _report(store, report_id)
+    if info is None or not access.can_review(store, who, info.agency_id):
+        return Outcome(NOT_ALLOWED), None, comment
+    return None, info, comment
+
+
 def approve(store: Store, who: access.Principal, report_id: int, *, expected_version: int | None,
             comment: str | None = None, source: str = "chat") -> Outcome:
     """批准提交: awaiting approval → submitted, by the agency's reviewer."""
-    comment = _clean(comment)
-    if comment and len(comment) > MAX_COMMENT:
-        return Outcome(COMMENT_TOO_LONG)
-    info = _report(store, report_id)
-    if info is None or not access.can_review(store, who, info.agency_id):
-        return Outcome(NOT_ALLOWED)
+    refused, info, comment = _reviewable(store, who, report_id, comment)
+    if refused is not None:
+        return refused
     if info.status == SUBMITTED:
         return Outcome(ALREADY_SUBMITTED, info)
     if info.status != AWAITING_APPROVAL:
@@ -104,12 +113,9 @@ def approve(store: Store, who: access.Principal, report_id: int, *, expected_ver
 def return_report(store: Store, who: access.Principal, report_id: int, *, comment: str | None = None,
                   expected_version: int | None = None, source: str = "chat") -> Outcome:
     """退回修改: awaiting approval or submitted → draft, by the agency's reviewer."""
-    comment = _clean(comment)
-    if comment and len(comment) > MAX_COMMENT:
-        return Outcome(COMMENT_TOO_LONG)
-    info = _report(store, report_id)
-    if info is None or not access.can_review(store, who, info.agency_id):
-        return Outcome(NOT_ALLOWED)
+    refused, info, comment = _reviewable(store, who, report_id, comment)
+    if refused is not None:
+        return refused
     if info.status not in (AWAITING_APPROVAL, SUBMITTED):
         return Outcome(NOTHING_TO_RETURN, info)
     if expected_version is not None and expected_version != info.version:

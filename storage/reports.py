@@ -353,16 +353,9 @@ _ROWS = "report_rows"  # Session.info: the report rows this unit of work has rea
 
 
 @dataclasses.dataclass(frozen=True)
-class _RowRead:
-    """A report row as read, with its agency's name."""
+class _RowRead(ReportInfo):
+    """A report row as read (the columns of ReportInfo, in order, then these), with its agency's name."""
 
-    id: int
-    agency_id: int
-    year: int
-    format_id: str
-    status: str
-    version: int
-    updated_at: dt.datetime
     created_at: dt.datetime
     agency: str
 

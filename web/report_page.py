@@ -12,13 +12,12 @@ from starlette.responses import Response
 from report import deadlines as dl
 from report import render as rr
 from report import terms
-from report.formats import Format
+from report.history import value_shown, what_changed
 from report.model import Report, Value
 from report.numbers import format_value
 from report.render.grid import Grid, horizontal_grid, is_horizontal, vertical_grid
 from report.validation import ERROR, validate
 from storage import access, desk
-from storage.coordination import COMMENT_KEY
 from storage.store import AgencyInfo, NotFound, ReportInfo
 
 from . import texts as T
@@ -59,35 +58,6 @@ def _change(now: Value, before: Value) -> str:
     delta = now - before
     sign = "+" if delta > 0 else ""
     return T.CHANGE.format(sign=sign, delta=format_value(delta)) if delta else ""
-
-
-def what(fmt: Format, key: str) -> str:
-    """The audit trail's name of a key: a cell's label, a narrative part, the status…"""
-    if key == "status":
-        return T.WHAT_STATUS
-    if key == "format":
-        return T.WHAT_FORMAT
-    if key == COMMENT_KEY:
-        return T.WHAT_COMMENT
-    base, _, unit = key.partition(":")
-    if base in fmt.cells:
-        label = fmt.cells[base].label
-        return T.WHAT_UNIT.format(label=label) if unit else label
-    try:
-        part = fmt.narrative_part(base)
-    except KeyError:
-        return key
-    section = fmt.section(part.section_id)
-    return section.title if len(section.parts) == 1 else f"{section.title}{part.label}"
-
-
-def shown_value(key: str, value: str | None) -> str:
-    if value is None or value == "":
-        return T.EMPTY_VALUE
-    if key == "status":
-        return terms.report_status(value)
-    value = value.replace("\n", " ")
-    return value if len(value) <= EXCERPT else value[:EXCERPT] + "…"
 
 
 def _lookup(request: Request, visitor: Visitor) -> tuple[AgencyInfo, int] | None:
@@ -135,7 +105,8 @@ def report_page(request: Request, visitor: Visitor) -> Response:
         "done": gaps.done, "total": gaps.total, "problems": problems, "by_cell": by_cell, "ERROR": ERROR,
         "grids": _grids(report, values), "before": before, "previous": previous, "change": _change,
         "fmt_value": format_value, "events": list(reversed(events))[:HISTORY_SHOWN], "events_total": len(events),
-        "what": lambda key: what(report.format, key), "shown": shown_value,
+        "what": lambda key: what_changed(report.format, key),
+        "shown": lambda key, value: value_shown(key, value, EXCERPT),
         "can_approve": ctx["reviews"] and info.status == terms.AWAITING,
         "can_return": ctx["reviews"] and info.status in (terms.AWAITING, terms.SUBMITTED),
         "can_remind": coordinates and info.status not in (terms.AWAITING, terms.SUBMITTED),

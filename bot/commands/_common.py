@@ -1,4 +1,4 @@
-"""What several subcommands share: telling the user of a failure, opening the Store."""
+"""What several subcommands share: a group's help, telling the user of a failure, opening the Store."""
 
 from __future__ import annotations
 
@@ -7,6 +7,16 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the storage libraries load only for the commands that open a database
     from storage.store import Store
+
+
+def usage(parser: Any):
+    """The handler of a command group called without its subcommand: its help, exit status 2."""
+
+    def handler(args, settings) -> int:
+        parser.print_help(sys.stderr)
+        return 2
+
+    return handler
 
 
 def fail(message: object, status: int = 2) -> int:

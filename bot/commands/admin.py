@@ -11,7 +11,7 @@ import sys
 
 from storage import access
 
-from ._common import fail, open_store
+from ._common import fail, open_store, usage
 
 MAX_TELEGRAM_ID = 2**52  # Telegram user ids fit in 52 bits
 
@@ -60,15 +60,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     rm.add_argument("telegram_id", type=telegram_id, metavar="TELEGRAM_ID", help="Telegram 用户 ID / user id")
     rm.set_defaults(handler=remove_admin)
-    parser.set_defaults(handler=_usage(parser))
+    parser.set_defaults(handler=usage(parser))
 
-
-def _usage(parser: argparse.ArgumentParser):
-    def handler(args, settings) -> int:
-        parser.print_help(sys.stderr)
-        return 2
-
-    return handler
 
 
 def add_admin(args, settings) -> int:

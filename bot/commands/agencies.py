@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 from report.terms import AGENCY_KINDS
 from storage import roster
 
-from ._common import fail, open_store
+from ._common import fail, open_store, usage
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_NAME = 100
@@ -194,7 +194,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "(default: <roster>-links.csv beside the roster)",
     )
     imp.set_defaults(handler=import_roster)
-    parser.set_defaults(handler=_usage(parser))
+    parser.set_defaults(handler=usage(parser))
 
 
 def _usage(parser: argparse.ArgumentParser):

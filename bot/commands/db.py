@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
-import sys
-
 from storage.db import SchemaTooNew, current_revision, head_revision, make_engine, upgrade_schema
 
-from ._common import fail
+from ._common import fail, usage
 
 
 def register(subparsers) -> None:
@@ -30,15 +27,8 @@ def register(subparsers) -> None:
         description="显示数据库结构当前版本 / show the database's schema revision",
     )
     cur.set_defaults(handler=current)
-    parser.set_defaults(handler=_usage(parser))
+    parser.set_defaults(handler=usage(parser))
 
-
-def _usage(parser: argparse.ArgumentParser):
-    def handler(args, settings) -> int:
-        parser.print_help(sys.stderr)
-        return 2
-
-    return handler
 
 
 def upgrade(args, settings) -> int:

@@ -3,7 +3,8 @@ returning it, comments, choosing one's agency (/agency) and the audit trail (/hi
 
 from __future__ import annotations
 
-from report import formats, terms
+from report import formats
+from report.history import terms, value_shown, what_changed
 from report.model import Report
 from report.numbers import format_value
 from report.validation import ERROR, progress, section_statuses, validate
@@ -107,38 +108,14 @@ def history(ctx, report_id: int, page: int) -> list[Reply]:
     for e in events[start:end]:
         lines.append(T.HISTORY_LINE.format(
             at=local_time(ctx, e.at), who=e.user_name or T.HISTORY_UNKNOWN_USER, source=terms.SOURCES.get(e.source, e.source),
-            what=_what(fmt, e.key), old=_shown(e.key, e.old), new=_shown(e.key, e.new)))
+            what=what_changed(fmt, e.key), old=value_shown(e.key, e.old, HISTORY_EXCERPT),
+            new=value_shown(e.key, e.new, HISTORY_EXCERPT)))
     nav = []
     if start > 0:
         nav.append(ctx.button(T.BTN_OLDER, C.History(report_id, page + 1)))
     if page > 0:
         nav.append(ctx.button(T.BTN_NEWER, C.History(report_id, page - 1)))
     return replies(lines, (tuple(nav),) if nav else ())
-
-
-def _what(fmt, key: str) -> str:
-    special = {"status": T.HISTORY_STATUS, "format": T.HISTORY_FORMAT, co.COMMENT_KEY: T.HISTORY_COMMENT,
-               "meta.preamble": T.HISTORY_PREAMBLE, "meta.signature": T.HISTORY_SIGNATURE}
-    if key in special:
-        return special[key]
-    base, _, unit = key.partition(":")
-    if base in fmt.cells:
-        label = fmt.cells[base].label
-        return T.HISTORY_UNIT.format(label=label) if unit else label
-    try:
-        part = fmt.narrative_part(base)
-    except KeyError:
-        return key
-    section = fmt.section(part.section_id)
-    return section.title if len(section.parts) == 1 else f"{section.title}{part.label}"
-
-
-def _shown(key: str, value: str | None) -> str:
-    if value is None or value == "":
-        return T.HISTORY_EMPTY_VALUE
-    if key == "status":
-        return terms.report_status(value)
-    return excerpt(value, HISTORY_EXCERPT)
 
 
 class ReviewActions:
