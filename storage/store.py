@@ -7,7 +7,8 @@ report bump its ``version``; pass ``expected_version`` (the version shown to the
 concurrent change refused with :class:`StaleWrite` instead of silently lost.
 
 The methods live by subject: people.py (users, offices, agencies, memberships), reports.py (reports,
-answers, audit trail), positions.py (where users stand, handled updates).
+reading answers, audit trail), report_writes.py (saving answers, status), positions.py (where users
+stand, handled updates).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from .infos import (
 from .people import PeopleStore
 from .positions import PositionStore
 from .report_cache import ReportCache
+from .report_writes import ReportWriter
 from .reports import ReportStore
 from .values import UNIT_SUFFIX
 
@@ -44,7 +46,7 @@ __all__ = [
 ]
 
 
-class Store(PeopleStore, ReportStore, PositionStore):
+class Store(PeopleStore, ReportStore, ReportWriter, PositionStore):
     def __init__(self, engine: Engine):
         self.engine = engine
         self.reports = ReportCache()  # the stored report of each (id, version), read once
