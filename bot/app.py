@@ -111,7 +111,7 @@ def build_application(
     application.bot_data["store"] = store
     application.bot_data[handlers.CONVERSATION] = build_conversation(store, settings)
     application.add_handlers(handler_list())
-    reminders.register_jobs(application, settings)
+    reminders.register_jobs(application, settings, store.engine)
     maintenance.register_jobs(application)
     application.add_error_handler(error_handler)
     return application

@@ -348,6 +348,40 @@ SOURCE_OFFICE = "office"
 SOURCE_AGENCY = "agency"
 
 
+@dataclass(frozen=True)
+class DeadlineRules:
+    """What besides the database decides a deadline: the configuration's overrides and the
+    configured defaults for township and other agencies."""
+
+    config_overrides: tuple[Any, ...] = ()  # bot.settings.DeadlineOverride-shaped objects
+    township_deadline: str = "02-20"
+    other_deadline: str = "01-31"
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> DeadlineRules:
+        """From an object shaped like bot.settings.Settings (duck-typed: report/ is pure)."""
+        r = settings.reminders
+        return cls(tuple(settings.deadline_overrides), r.township_deadline, r.other_deadline)
+
+    def resolve(
+        self,
+        year: int,
+        kind: str,
+        *,
+        agency: str | None = None,
+        office: str | None = None,
+        agency_date: dt.date | None = None,
+        office_date: dt.date | None = None,
+    ) -> tuple[dt.date, str]:
+        """(deadline, source): :func:`resolve_deadline` under these rules; ``agency_date`` and
+        ``office_date`` are the dates set in the database."""
+        return resolve_deadline(
+            year, kind, agency=agency, office=office, config_overrides=self.config_overrides,
+            db_agency_date=agency_date, db_office_date=office_date,
+            township_deadline=self.township_deadline, other_deadline=self.other_deadline,
+        )
+
+
 def resolve_deadline(
     year: int,
     kind: str,

@@ -8,8 +8,6 @@ terms and never entered through the bot; a parsed report may carry them, and val
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -19,15 +17,6 @@ from . import formats
 from .formats import Format
 
 Value = int | Decimal | None
-
-# Results computed from a report state (effective values, validation), shared by every Report in
-# that state: the engine works on copies (answers applied) of the stored report, the store caches
-# another copy with the same answers; all hold the same value objects, so they share one entry.
-# An entry keeps the objects whose ids its key holds alive, so an equal key means the same objects.
-_MEMO_SIZE = 128
-_memos: OrderedDict = OrderedDict()
-_memos_lock = threading.Lock()
-
 
 class _Rules(NamedTuple):
     """The derived identities of a format, computed once per format."""
@@ -39,14 +28,15 @@ class _Rules(NamedTuple):
     single: dict[str, tuple[str, ...]]
 
 
-_DERIVED_RULES: dict[int, tuple[Format, _Rules]] = {}
+_DERIVED_RULES: dict[str, tuple[Format, _Rules]] = {}
 
 
 def _rules(fmt: Format) -> _Rules:
-    found = _DERIVED_RULES.get(id(fmt))
+    """The format's rules, built once per format object (kept by its id string, checked to be the
+    same object: a test may build its own format under a shipped id)."""
+    found = _DERIVED_RULES.get(fmt.id)
     if found is None or found[0] is not fmt:
-        found = (fmt, _build_rules(fmt))
-        _DERIVED_RULES[id(fmt)] = found
+        found = _DERIVED_RULES[fmt.id] = (fmt, _build_rules(fmt))
     return found[1]
 
 
@@ -80,19 +70,6 @@ def _derived_rules(fmt: Format) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return _rules(fmt).ordered
 
 
-def _shared_memo(token: tuple, refs: tuple) -> tuple:
-    with _memos_lock:
-        entry = _memos.get(token)
-        if entry is not None:
-            _memos.move_to_end(token)
-            return entry
-        entry = (token, refs, {})
-        _memos[token] = entry
-        while len(_memos) > _MEMO_SIZE:
-            _memos.popitem(last=False)
-        return entry
-
-
 @dataclass(frozen=True)
 class Signature:
     """The 落款 under the last section: the agency's full name and the 成文日期.
@@ -116,8 +93,6 @@ class Report:
     # from the agency and the year; "" means none; any other text is the officer's own.
     preamble: str | None = None
     signature: Signature = field(default_factory=Signature)
-    # (state token, references keeping the token's objects alive, {name: computed result}); see memo()
-    _memo: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def new(cls, agency: str, year: int, format_id: str | None = None) -> Report:
@@ -134,50 +109,16 @@ class Report:
     def entered(self, key: str) -> Value:
         return self.values.get(key)
 
-    # -- memo ------------------------------------------------------------------------
-    def state_token(self) -> tuple:
-        """What results computed from this report depend on: the format, year, agency, the entered
-        values by identity (an int replaced by an equal Decimal, or 1.0 by 1.00, is a change),
-        narratives and units. Cheap (a few µs for a full report)."""
-        values = self.values
-        return (
-            id(self.format),
-            self.year,
-            self.agency,
-            tuple(values),
-            tuple(map(id, values.values())),
-            tuple(self.narratives.items()),
-            tuple(self.units.items()),
-        )
-
-    def memo(self) -> dict:
-        """A dict for results computed from this report's state (effective values, validation
-        problems), shared with every report in the same state (:meth:`state_token`, checked on
-        every call, so changing ``values``, ``narratives`` or ``units`` in place is safe). Results
-        kept here are shared: treat them as read-only."""
-        token = self.state_token()
-        memo = self._memo
-        if memo is not None and memo[0] == token:
-            return memo[2]
-        # the token holds ids: the entry keeps the objects alive so that no other can take their ids
-        memo = self._memo = _shared_memo(token, (self.format, tuple(self.values.values())))
-        return memo[2]
-
     def _effective(self) -> dict[str, Value]:
-        """effective(), shared (memoised per report state): do not change the dict."""
-        memo = self.memo()
-        found = memo.get("effective")
-        if found is None:
-            found = memo["effective"] = self._compute_effective()
-        return found
+        """effective() without the copy, for callers that only read it."""
+        return self._compute_effective()
 
     def effective(self) -> dict[str, Value]:
         """Every cell's value: entered values, with derived totals computed where not entered.
 
         A derived cell is computed only when all its terms are known; otherwise it is absent.
-        Computed once per state of the report; the caller gets its own dict.
         """
-        return dict(self._effective())
+        return self._compute_effective()
 
     def _compute_effective(self) -> dict[str, Value]:
         """Passes over the derived identities in format order until one computes nothing. A rule

@@ -386,18 +386,6 @@ def check_narrative_figures(report: Report) -> list[Problem]:
     return problems
 
 
-def validate(report: Report, previous: Report | None = None, *, completeness: bool = True) -> list[Problem]:
-    """Every problem of the report (against last year's, if given). Computed once per state of both
-    reports (Report.memo); the caller gets its own list."""
-    memo = report.memo()
-    key = ("validate", completeness, None if previous is None else (id(previous), previous.state_token()))
-    found = memo.get(key)
-    if found is None:
-        # the entry keeps ``previous`` alive: its id in the key cannot be another object's
-        found = memo[key] = (previous, tuple(_validate(report, previous, completeness)))
-    return list(found[1])
-
-
 def section_checks(report: Report, previous: Report | None, section_id: str) -> list[Problem]:
     """What validate(report, previous) finds that can be an error of the section other than an
     unanswered item: the checks of its cells and of its identities, and the cross-year checks (all
@@ -426,7 +414,8 @@ def _identities_by_section(fmt: Format) -> dict[str, tuple[Identity, ...]]:
     return {sid: tuple(idents) for sid, idents in found.items()}
 
 
-def _validate(report: Report, previous: Report | None, completeness: bool) -> list[Problem]:
+def validate(report: Report, previous: Report | None = None, *, completeness: bool = True) -> list[Problem]:
+    """Every problem of the report (against last year's, if given)."""
     problems: list[Problem] = []
     problems += check_format_year(report)
     problems += check_cells(report)

@@ -20,12 +20,11 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import func, select
 
-from report import deadlines as dl
 from report import formats, terms
+from report.deadlines import DeadlineRules
 from report.model import Report
 from report.rollup import INCOMPLETE_RULES
 from report.validation import ERROR, WARNING, progress, validate
@@ -39,31 +38,15 @@ from .values import decode
 _CHUNK = 500  # ids per IN (...) list
 
 
-@dataclass(frozen=True)
-class DeadlineRules:
-    """What besides the database decides a deadline: the configuration's overrides and defaults."""
-
-    config_overrides: tuple[Any, ...] = ()
-    township_deadline: str = "02-20"
-    other_deadline: str = "01-31"
-
-    @classmethod
-    def from_settings(cls, settings: Any) -> DeadlineRules:
-        rem = getattr(settings, "reminders", None)
-        return cls(
-            tuple(getattr(settings, "deadline_overrides", ()) or ()),
-            getattr(rem, "township_deadline", "02-20"),
-            getattr(rem, "other_deadline", "01-31"),
-        )
-
-    def resolve(self, agency: AgencyInfo, office_name: str | None, year: int, office_date: dt.date | None,
-                agency_date: dt.date | None) -> tuple[dt.date, str]:
-        """(deadline, source) — the same as the reminders: agency > office > config > legal."""
-        return dl.resolve_deadline(
-            year, agency.kind, agency=agency.name, office=office_name, config_overrides=self.config_overrides,
-            db_agency_date=agency_date, db_office_date=office_date,
-            township_deadline=self.township_deadline, other_deadline=self.other_deadline,
-        )
+def agency_deadline(store: Store, agency: AgencyInfo, year: int, rules: DeadlineRules) -> tuple[dt.date, str]:
+    """(deadline, source) of one agency's report, as the board and the reminders find it: the
+    agency's and its office's dates set in the database, then the configured rules."""
+    office = store.get_office(agency.office_id) if agency.office_id is not None else None
+    if office is None:
+        return rules.resolve(year, agency.kind, agency=agency.name)
+    office_date, agency_dates = co.deadline_overrides(store, year, office_id=office.id)
+    return rules.resolve(year, agency.kind, agency=agency.name, office=office.name,
+                         agency_date=agency_dates.get(agency.id), office_date=office_date)
 
 
 @dataclass(frozen=True)
@@ -263,7 +246,8 @@ def board(store: Store, office: OfficeInfo, year: int, today: dt.date, rules: De
         if f is None:
             f = _Figures(terms.NOT_STARTED, 0, n_sections, 0, 0)
         state, done, total, n_err, n_warn = f.state, f.done, f.total, f.errors, f.warnings
-        deadline, source = rules.resolve(e.agency, office.name, year, office_date, agency_dates.get(e.agency.id))
+        deadline, source = rules.resolve(year, e.agency.kind, agency=e.agency.name, office=office.name,
+                                         agency_date=agency_dates.get(e.agency.id), office_date=office_date)
         at, by = changes.get(e.report.id, (None, None)) if e.report is not None else (None, None)
         rows.append(BoardRow(
             agency=e.agency, report=e.report, state=state, overdue=state != terms.SUBMITTED and deadline < today,

@@ -18,7 +18,7 @@ from starlette.responses import Response
 
 from report import deadlines as dl
 from storage import access, web_login
-from storage.desk import DeadlineRules
+from storage.desk import DeadlineRules, agency_deadline
 from storage.store import Store
 
 SESSION_COOKIE = "desk_session"
@@ -44,7 +44,7 @@ class Desk:
         web = settings.web
         secret = web.secret_key.get_secret_value() if web.secret_key else None
         self.key = web_login.signing_key(store, secret)
-        self.tz = ZoneInfo(getattr(settings, "timezone", "Asia/Shanghai"))
+        self.tz = ZoneInfo(settings.timezone)
         self.rules = DeadlineRules.from_settings(settings)
         rem = settings.reminders
         self.calendar = dl.WorkCalendar(rem.extra_holidays or (), rem.extra_workdays or ())
@@ -70,14 +70,7 @@ class Desk:
 
     def deadline(self, agency, year: int) -> tuple[dt.date, str]:
         """(deadline, source) of an agency's report: the board's rule (storage/desk.py)."""
-        from storage.coordination import deadline_overrides
-
-        office = self.store.get_office(agency.office_id) if agency.office_id is not None else None
-        office_date, agency_dates = (
-            deadline_overrides(self.store, year, office_id=office.id) if office else (None, {})
-        )
-        return self.rules.resolve(agency, office.name if office else None, year, office_date,
-                                  agency_dates.get(agency.id))
+        return agency_deadline(self.store, agency, year, self.rules)
 
     # -- cookies ------------------------------------------------------------------------------
     def secure(self, request: Request) -> bool:

@@ -63,13 +63,7 @@ def run(args: argparse.Namespace, settings) -> int:
             return fail(R.CLI_NO_AGENCY.format(args.agency), 1)
         kind, deadline, source = found.kind, found.deadline, found.source
     else:
-        deadline, source = dl.resolve_deadline(
-            year,
-            kind,
-            config_overrides=settings.deadline_overrides,
-            township_deadline=r.township_deadline,
-            other_deadline=r.other_deadline,
-        )
+        deadline, source = dl.DeadlineRules.from_settings(settings).resolve(year, kind)
     calendar = dl.WorkCalendar(extra_holidays=r.extra_holidays, extra_workdays=r.extra_workdays)
     params = dl.ScheduleParams.from_settings(r, settings.timezone)
     rows = [

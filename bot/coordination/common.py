@@ -8,7 +8,6 @@ import datetime as dt
 from report import deadlines as dl
 from report import terms
 from report.model import Report
-from storage import coordination as co
 from storage import desk
 from storage.errors import NotFound
 from storage.infos import AgencyInfo, OfficeInfo, ReportInfo
@@ -58,12 +57,7 @@ def calendar(ctx) -> dl.WorkCalendar:
 
 def agency_deadline(ctx, agency: AgencyInfo, year: int) -> tuple[dt.date, str]:
     """(deadline, source): the deadline the board and the reminders use (storage/desk.py)."""
-    rules = desk.DeadlineRules.from_settings(ctx.settings)
-    office = office_of(ctx, agency.office_id)
-    if office is None:
-        return rules.resolve(agency, None, year, None, None)
-    office_date, agency_dates = co.deadline_overrides(ctx.store, year, office_id=office.id)
-    return rules.resolve(agency, office.name, year, office_date, agency_dates.get(agency.id))
+    return desk.agency_deadline(ctx.store, agency, year, desk.DeadlineRules.from_settings(ctx.settings))
 
 
 def days_left(ctx, deadline: dt.date) -> str:

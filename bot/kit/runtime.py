@@ -104,7 +104,7 @@ class Conversation:
         """The user's current screen (the fallback for an unknown one, or for one about a report when
         the user has no agency)."""
         screen = self.screens.get(ctx.state.screen)
-        if screen is None or (getattr(screen, "needs_agency", False) and ctx.agency_id is None):
+        if screen is None or (screen.needs_agency and ctx.agency_id is None):
             return self.screens[self.fallback]
         return screen
 

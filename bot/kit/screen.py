@@ -79,6 +79,8 @@ class Screen(_Declared):
     """One screen of a conversation. Subclasses set ``name`` and override what they handle."""
 
     name: ClassVar[str]
+    # A screen about a report: shown only to a user with an agency (else the fallback screen).
+    needs_agency: ClassVar[bool] = False
 
     def view(self, ctx) -> list[Reply]:
         raise NotImplementedError(f"{type(self).__name__} has no view")

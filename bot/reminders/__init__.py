@@ -15,14 +15,8 @@ JOB_NAME = "reminder-sweep"
 FIRST_SWEEP_SECONDS = 10.0
 
 
-def register_jobs(application, settings, *, engine=None) -> Sweeper:
-    if engine is None:
-        store = application.bot_data.get("store")
-        engine = getattr(store, "engine", None)
-    if engine is None:
-        from storage.db import make_engine
-
-        engine = make_engine(settings.database_url)
+def register_jobs(application, settings, engine) -> Sweeper:
+    """The reminder sweep, every ``reminders.sweep_interval_seconds``, on the bot's database."""
     sweeper = Sweeper(engine, settings)
     application.bot_data[BOT_DATA_KEY] = sweeper
     interval = float(settings.reminders.sweep_interval_seconds)

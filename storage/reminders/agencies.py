@@ -46,16 +46,13 @@ def deadlines_in(s, year: int, cfg: PlanConfig, agency_filter=None) -> list[Agen
         q = q.where(agency_filter)
     out = []
     for aid, name, kind, office_id, office_name in s.connection().execute(q.order_by(Agency.id)).all():
-        date, source = dl.resolve_deadline(
+        date, source = cfg.rules.resolve(
             year,
             kind,
             agency=name,
             office=office_name,
-            config_overrides=cfg.config_overrides,
-            db_agency_date=overrides.get(agency_scope(aid)),
-            db_office_date=overrides.get(office_scope(office_id)) if office_id is not None else None,
-            township_deadline=cfg.township_deadline,
-            other_deadline=cfg.other_deadline,
+            agency_date=overrides.get(agency_scope(aid)),
+            office_date=overrides.get(office_scope(office_id)) if office_id is not None else None,
         )
         out.append(AgencyDeadline(aid, name, kind, office_id, office_name, date, source))
     return out

@@ -39,18 +39,13 @@ def for_reviewer(payload: dict) -> bool:
 @dataclass(frozen=True)
 class PlanConfig:
     params: dl.ScheduleParams = field(default_factory=dl.ScheduleParams)
-    township_deadline: str = "02-20"
-    other_deadline: str = "01-31"
-    config_overrides: tuple[Any, ...] = ()  # bot.settings.DeadlineOverride-shaped objects
+    rules: dl.DeadlineRules = field(default_factory=dl.DeadlineRules)
 
     @classmethod
     def from_settings(cls, settings: Any) -> PlanConfig:
-        r = settings.reminders
         return cls(
-            params=dl.ScheduleParams.from_settings(r, settings.timezone),
-            township_deadline=r.township_deadline,
-            other_deadline=r.other_deadline,
-            config_overrides=tuple(settings.deadline_overrides),
+            params=dl.ScheduleParams.from_settings(settings.reminders, settings.timezone),
+            rules=dl.DeadlineRules.from_settings(settings),
         )
 
 
