@@ -29,7 +29,6 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-import signal
 import warnings
 from collections.abc import Sequence
 
@@ -37,9 +36,10 @@ from telegram import Update
 from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
 
+from .lifecycle import STOP_SIGNALS, running
+
 log = logging.getLogger(__name__)
 
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGABRT)
 BACKOFF_FIRST = 1.0
 BACKOFF_FACTOR = 1.5
 BACKOFF_MAX = 30.0
@@ -174,25 +174,6 @@ async def serve(
     stop_signals: Sequence[int] = STOP_SIGNALS,
 ) -> None:
     """Run ``application`` with :class:`Poller` until a stop signal, with PTB's lifecycle hooks."""
-    loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-    for sig in stop_signals:
-        loop.add_signal_handler(sig, stop.set)
-    try:
-        await application.initialize()
-        if application.post_init:
-            await application.post_init(application)
-        if stop.is_set():
-            return
-        await application.start()
-        await Poller(application, timeout=timeout, allowed_updates=allowed_updates).run(stop)
-    finally:
-        for sig in stop_signals:
-            loop.remove_signal_handler(sig)
+    async with running(application, stop_signals) as stop:
         if application.running:
-            await application.stop()
-            if application.post_stop:
-                await application.post_stop(application)
-        await application.shutdown()
-        if application.post_shutdown:
-            await application.post_shutdown(application)
+            await Poller(application, timeout=timeout, allowed_updates=allowed_updates).run(stop)

@@ -33,7 +33,7 @@ import tornado.web
 from telegram import Update
 from telegram.ext import Application
 
-from .polling import STOP_SIGNALS
+from .lifecycle import STOP_SIGNALS, running
 
 log = logging.getLogger(__name__)
 
@@ -100,19 +100,18 @@ async def serve(
     stop_signals: Sequence[int] = STOP_SIGNALS,
 ) -> None:
     """Run ``application`` behind its webhook until a stop signal."""
-    loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-    for sig in stop_signals:
-        loop.add_signal_handler(sig, stop.set)
+    async with running(application, stop_signals) as stop:
+        if application.running:
+            await _serve(application, stop, listen=listen, port=port, url_path=url_path,
+                         webhook_url=webhook_url, secret_token=secret_token, allowed_updates=allowed_updates)
+
+
+async def _serve(application: Application, stop: asyncio.Event, *, listen: str, port: int, url_path: str,
+                 webhook_url: str, secret_token: str | None, allowed_updates: Sequence[str] | None) -> None:
+    """The webhook's HTTP server until ``stop``; then the updates in hand are finished."""
     server = None
     state = _State(application, secret_token)
     try:
-        await application.initialize()
-        if application.post_init:
-            await application.post_init(application)
-        if stop.is_set():
-            return
-        await application.start()
         path = "/" + url_path.strip("/")
         app = tornado.web.Application([(rf"{path}/?", UpdateHandler, {"state": state})])
         server = tornado.httpserver.HTTPServer(app)
@@ -126,8 +125,6 @@ async def serve(
         log.info("Webhook set; listening on %s:%s", listen, port)
         await stop.wait()
     finally:
-        for sig in stop_signals:
-            loop.remove_signal_handler(sig)
         if server is not None:
             server.stop()  # no new connections
             for _ in range(int(DRAIN_SECONDS / 0.05)):
@@ -136,10 +133,3 @@ async def serve(
                 await asyncio.sleep(0.05)
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(server.close_all_connections(), 1.0)
-        if application.running:
-            await application.stop()
-            if application.post_stop:
-                await application.post_stop(application)
-        await application.shutdown()
-        if application.post_shutdown:
-            await application.post_shutdown(application)
