@@ -25,6 +25,8 @@ NO_TOKEN_MESSAGE = """\
   1. 在 Telegram 中打开 @BotFather，发送 /newbot，按提示取名，得到形如 123456789:AA… 的令牌；
   2. 把令牌放进环境变量 DISCLOSURE_BOT_TOKEN，或写入 config.toml 的 token = "…"；
   3. 再运行 disclosure-bot run。
+机器人运行后，成为它的管理员：在 Telegram 中给机器人发送 /start，它会告诉您的 Telegram ID；
+在本机运行 disclosure-bot admin add 您的TelegramID，再在 Telegram 中发送 /admin。
 不连 Telegram 也能先试用：disclosure-bot chat（在终端里走一遍填报流程）。
 
 No bot token configured, so the bot cannot connect to Telegram.
@@ -32,6 +34,8 @@ No bot token configured, so the bot cannot connect to Telegram.
      like 123456789:AA…;
   2. put it in the environment variable DISCLOSURE_BOT_TOKEN, or as token = "…" in config.toml;
   3. run disclosure-bot run again.
+Once it runs, become its administrator: send /start to the bot in Telegram and it tells you your
+Telegram ID; run disclosure-bot admin add YOUR_TELEGRAM_ID here, then send /admin in Telegram.
 To try the bot offline first: disclosure-bot chat (the same interview in the terminal).
 """
 

@@ -30,6 +30,7 @@ def test_without_token_exits_2_with_guidance_in_both_languages(emulator, tmp_pat
     assert "@BotFather" in text and "/newbot" in text
     assert "DISCLOSURE_BOT_TOKEN" in text and "config.toml" in text
     assert "disclosure-bot chat" in text
+    assert "disclosure-bot admin add" in text and "/admin" in text  # how to become its administrator
     assert "令牌" in text and "No bot token configured" in text
     assert emulator.requests == []  # it never tried to reach the Bot API
 
