@@ -1,9 +1,8 @@
 """Deadline reminders: the outbox sweeper job (sweeper.py) and the buttons under a reminder
 (actions.py, buttons.py: declared with the conversation kit like every other button).
 
-``register_jobs`` puts the :class:`~bot.reminders.sweeper.Sweeper` in ``application.bot_data
-["reminders"]``. It uses ``bot_data["store"].engine`` when a Store is already there, else an
-engine on ``settings.database_url`` (the schema is upgraded by the application at start, not here).
+``register_jobs`` puts the :class:`~bot.reminders.sweeper.Sweeper` on the bot's database engine in
+``application.bot_data["reminders"]`` (the schema is upgraded by the application at start, not here).
 """
 
 from __future__ import annotations
