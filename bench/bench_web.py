@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
+from bench.bench_render import write_section  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from storage.store import Store  # noqa: E402
 from storage.web_login import issue_login_link  # noqa: E402
@@ -165,17 +166,6 @@ def section_text(args, cold: float, board_server: float, board_client: float, pa
     )
 
 
-def write_section(text: str) -> None:
-    doc = DOC.read_text(encoding="utf-8") if DOC.is_file() else "# Benchmarks\n"
-    start = doc.find(f"\n{HEADING}\n")
-    if start == -1:
-        doc = doc.rstrip("\n") + "\n\n" + text
-    else:
-        end = doc.find("\n## ", start + 1)
-        doc = doc[: start + 1] + text + ("\n" + doc[end + 1 :] if end != -1 else "")
-    DOC.write_text(doc, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--agencies", type=int, default=200)
@@ -219,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load: {args.clients} clients for {args.seconds:g} s: {pages} pages, {rate:.1f} pages/s, "
           f"median latency {statistics.median(lat):.0f} ms")
     if args.write:
-        write_section(section_text(args, cold, board_server, board_client, pages, rate, lat, single))
+        write_section(section_text(args, cold, board_server, board_client, pages, rate, lat, single), HEADING)
         print(f"written to {DOC.relative_to(ROOT)}")
     return 0
 
